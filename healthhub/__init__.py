@@ -1,0 +1,1 @@
+"""HealthHub: online pharmacy and internet hospital platform."""

@@ -1,0 +1,3 @@
+from healthhub.cli import app
+
+app()

@@ -1,0 +1,100 @@
+"""Application factory: assembles every domain's API routes and pages.
+
+A domain joins by having `api.py` and/or `pages.py` with a module-level `router`;
+`DOMAINS` fixes the order so route precedence never depends on the file system.
+"""
+import importlib
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from healthhub.core.config import Settings, get_settings
+from healthhub.core.db import Database
+from healthhub.core.errors import AppError, install_error_handlers, problem
+from healthhub.core.observability import RequestContextMiddleware, configure_logging, metrics_response
+from healthhub.core.templating import PACKAGE_DIR, render
+
+DOMAINS = ("identity", "knowledge", "review", "catalog", "inventory", "orders", "hospital", "family_doctor")
+
+log = logging.getLogger("healthhub.app")
+
+
+def domain_modules(kind: str):
+    for domain in DOMAINS:
+        try:
+            yield importlib.import_module(f"healthhub.{domain}.{kind}")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"healthhub.{domain}", f"healthhub.{domain}.{kind}"):
+                raise
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/fhir/", "/metrics", "/healthz", "/readyz")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    database = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        database.dispose()
+
+    app = FastAPI(title="HealthHub", version="0.1.0", lifespan=lifespan,
+                  description="Online pharmacy and internet hospital platform")
+    app.state.database = database
+    app.state.settings = settings
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+    _install_page_error_rendering(app)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz():
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001  (any failure means "not ready")
+            log.exception("readiness check failed")
+            return problem(503, "数据库不可用", "database unreachable", "not-ready")
+        return {"status": "ready", "database": database.engine.dialect.name}
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics():
+        return metrics_response()
+
+    for module in domain_modules("api"):
+        app.include_router(module.router)
+    for module in domain_modules("pages"):
+        app.include_router(module.router)
+    return app
+
+
+def _install_page_error_rendering(app: FastAPI) -> None:
+    """Pages get an HTML error (or a redirect to login); APIs keep problem+json."""
+    json_handler = app.exception_handlers[AppError]
+
+    async def handler(request: Request, exc: AppError):
+        if not _wants_html(request):
+            return await json_handler(request, exc)
+        if exc.status == 401:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return render(request, "error.html", {"title": exc.title, "detail": exc.detail, "status": exc.status},
+                      status_code=exc.status)
+
+    app.exception_handlers[AppError] = handler
+    for subclass in AppError.__subclasses__():
+        app.exception_handlers.pop(subclass, None)

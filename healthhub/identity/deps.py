@@ -1,0 +1,79 @@
+"""Authentication and permission dependencies, the one way every route states who may call it.
+
+API callers send `Authorization: Bearer <access token>`; pages use the session cookie. Unsafe
+methods authenticated by cookie must also carry the CSRF token (form field or X-CSRF-Token).
+401: nobody recognised. 403: recognised, but the role may not do this.
+"""
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from healthhub.core.config import get_settings
+from healthhub.core.context import Actor, actor_var
+from healthhub.core.db import DbSession
+from healthhub.core.errors import Forbidden, Unauthorized
+from healthhub.core.security import token_digest
+from healthhub.identity import service
+from healthhub.identity.roles import Role
+from healthhub.identity.service import Principal
+
+SESSION_COOKIE = "hh_session"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def csrf_token_for(session_token: str) -> str:
+    return hmac.new(get_settings().secret_key.encode(), token_digest(session_token).encode(), "sha256").hexdigest()
+
+
+async def _csrf_from(request: Request) -> str | None:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def optional_principal(request: Request, db: DbSession) -> Principal | None:
+    principal = None
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        principal = service.principal_from_access_token(db, token=authorization[7:].strip())
+    elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:
+        principal = service.principal_from_session(db, token=cookie)
+        request.state.csrf = csrf_token_for(cookie) if principal else ""
+        if principal is not None and request.method not in SAFE_METHODS:
+            supplied = await _csrf_from(request)
+            if not supplied or not hmac.compare_digest(supplied, csrf_token_for(cookie)):
+                raise Forbidden("页面已过期，请刷新后重试 / missing or stale CSRF token, reload the page",
+                                code="csrf-failed")
+    if principal is not None:
+        actor_var.set(Actor(user_id=principal.id, username=principal.username, role=principal.role.value))
+        request.state.principal = principal
+    return principal
+
+
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    if principal is None:
+        raise Unauthorized("请先登录 / authentication required", code="unauthenticated")
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+OptionalUser = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_roles(*roles: Role):
+    allowed = frozenset(roles)
+
+    async def dependency(principal: CurrentUser) -> Principal:
+        if principal.role not in allowed:
+            names = "、".join(r.value for r in roles)
+            raise Forbidden(f"当前角色无权执行此操作（需要：{names}）/ your role may not do this (needs: {names})",
+                            code="forbidden-role")
+        return principal
+
+    return dependency

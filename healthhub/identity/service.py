@@ -1,0 +1,168 @@
+"""Identity use cases: accounts, login with lockout, tokens and browser sessions. Callers commit."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from healthhub.core import audit
+from healthhub.core.config import get_settings
+from healthhub.core.crypto import field_cipher
+from healthhub.core.db import utcnow
+from healthhub.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from healthhub.core.identity_numbers import mask_id_number, mask_mobile
+from healthhub.core.security import (create_token, decode_token, hash_password, new_opaque_token, token_digest,
+                                     verify_password)
+from healthhub.identity.models import RefreshToken, User, UserSession
+from healthhub.identity.roles import Role
+from healthhub.identity.schemas import TokenPair, UserCreate, UserOut
+
+BAD_CREDENTIALS = "用户名或密码错误 / wrong username or password"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller, as every other domain sees it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(id=user.id, username=user.username, display_name=user.display_name, role=Role(user.role))
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(id=user.id, username=user.username, display_name=user.display_name, role=Role(user.role),
+                   mobile_masked=mask_mobile(user.mobile) if user.mobile else None,
+                   id_number_masked=mask_id_number(user.id_number) if user.id_number else None,
+                   is_active=user.is_active, created_at=user.created_at)
+
+
+def create_user(session: Session, *, data: UserCreate) -> User:
+    cipher = field_cipher()
+    if session.execute(select(User.id).where(User.username == data.username)).first():
+        raise Conflict(f"用户名 {data.username} 已存在 / username already taken", code="username-taken")
+    mobile_index = cipher.blind_index(data.mobile) if data.mobile else None
+    if mobile_index and session.execute(select(User.id).where(User.mobile_index == mobile_index)).first():
+        raise Conflict("该手机号已注册 / this mobile number is already registered", code="mobile-taken")
+    id_index = cipher.blind_index(data.id_number) if data.id_number else None
+    if id_index and session.execute(select(User.id).where(User.id_number_index == id_index)).first():
+        raise Conflict("该身份证号已注册 / this ID number is already registered", code="id-number-taken")
+    user = User(username=data.username, display_name=data.display_name, role=data.role.value,
+                password_hash=hash_password(data.password), mobile=data.mobile, mobile_index=mobile_index,
+                id_number=data.id_number, id_number_index=id_index)
+    session.add(user)
+    session.flush()
+    audit.record(session, action="user.create", entity_type="user", entity_id=user.id,
+                 detail={"username": user.username, "role": user.role})
+    return user
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在 / user not found")
+    return user
+
+
+def find_by_mobile(session: Session, *, mobile: str) -> User | None:
+    index = field_cipher().blind_index(mobile)
+    return session.execute(select(User).where(User.mobile_index == index)).scalar_one_or_none()
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    """Checks a password; after N failures in a row the account is locked for a while.
+
+    The failure counter is written even though the login fails, so the caller must commit
+    after an Unauthorized from here (see api.login).
+    """
+    settings = get_settings()
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    now = utcnow()
+    if user is not None and user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise TooManyRequests(f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试 / account locked after repeated "
+                              f"failed logins, try again in {minutes} min", code="account-locked")
+    if not verify_password(password, user.password_hash if user else None) or not user.is_active:
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= settings.login_max_failures:
+                user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
+                user.failed_logins = 0
+                audit.record(session, action="user.locked", entity_type="user", entity_id=user.id, detail={})
+        raise Unauthorized(BAD_CREDENTIALS, code="bad-credentials")
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    return user
+
+
+def issue_tokens(session: Session, *, user: User, family: str | None = None) -> TokenPair:
+    settings = get_settings()
+    access = create_token(str(user.id), "access", timedelta(minutes=settings.access_token_minutes), role=user.role)
+    lifetime = timedelta(days=settings.refresh_token_days)
+    refresh = create_token(str(user.id), "refresh", lifetime)
+    claims = decode_token(refresh, "refresh")
+    session.add(RefreshToken(user_id=user.id, jti=claims["jti"], family=family or claims["jti"],
+                             expires_at=utcnow() + lifetime))
+    session.flush()
+    return TokenPair(access_token=access, refresh_token=refresh, expires_in=settings.access_token_minutes * 60)
+
+
+def refresh_tokens(session: Session, *, refresh_token: str) -> TokenPair:
+    try:
+        claims = decode_token(refresh_token, "refresh")
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("刷新令牌无效或已过期 / refresh token invalid or expired", code="bad-token") from exc
+    stored = session.execute(select(RefreshToken).where(RefreshToken.jti == claims["jti"]).with_for_update()
+                             ).scalar_one_or_none()
+    if stored is None or stored.revoked_at is not None:
+        raise Unauthorized("刷新令牌已失效 / refresh token revoked", code="bad-token")
+    if stored.used_at is not None:
+        # Someone replays a rotated token: assume theft and end the whole family.
+        session.execute(update(RefreshToken).where(RefreshToken.family == stored.family).values(revoked_at=utcnow()))
+        raise Unauthorized("刷新令牌已被使用，请重新登录 / refresh token reuse detected, please log in again",
+                           code="token-reused")
+    stored.used_at = utcnow()
+    user = get_user(session, user_id=stored.user_id)
+    if not user.is_active:
+        raise Unauthorized("账户已停用 / account disabled", code="account-disabled")
+    return issue_tokens(session, user=user, family=stored.family)
+
+
+def principal_from_access_token(session: Session, *, token: str) -> Principal:
+    try:
+        claims = decode_token(token, "access")
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("登录已过期，请刷新令牌或重新登录 / access token expired", code="token-expired") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("访问令牌无效 / invalid access token", code="bad-token") from exc
+    user = session.get(User, int(claims["sub"]))
+    if user is None or not user.is_active:
+        raise Unauthorized("账户不存在或已停用 / account missing or disabled", code="account-disabled")
+    return principal_of(user)
+
+
+def open_session(session: Session, *, user: User, client_ip: str | None) -> str:
+    token = new_opaque_token()
+    now = utcnow()
+    session.add(UserSession(user_id=user.id, token_digest=token_digest(token), created_at=now,
+                            expires_at=now + timedelta(hours=get_settings().session_hours), client_ip=client_ip))
+    session.flush()
+    return token
+
+
+def principal_from_session(session: Session, *, token: str) -> Principal | None:
+    row = session.execute(select(UserSession).where(UserSession.token_digest == token_digest(token))
+                          ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    user = session.get(User, row.user_id)
+    return principal_of(user) if user and user.is_active else None
+
+
+def close_session(session: Session, *, token: str) -> None:
+    session.execute(update(UserSession).where(UserSession.token_digest == token_digest(token))
+                    .values(revoked_at=utcnow()))

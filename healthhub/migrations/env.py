@@ -1,0 +1,38 @@
+from alembic import context
+
+from healthhub.core.db import Base, make_engine
+from healthhub.core.migrations import load_all_models, table_owner
+
+load_all_models()
+config = context.config
+only_branch = config.attributes.get("only_branch")
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    if type_ == "table" and only_branch is not None:
+        return table_owner(name) == only_branch
+    if type_ == "table" and reflected and compare_to is None and name == "alembic_version":
+        return False
+    return True
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.attributes["database_url"])
+    with engine.connect() as connection:
+        _run(connection)
+        connection.commit()
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    context.configure(connection=connection, target_metadata=Base.metadata, include_object=include_object,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

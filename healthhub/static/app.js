@@ -1,0 +1,25 @@
+// Shared helpers for pages: JSON calls to our API with the session's CSRF token, and readable errors.
+(function () {
+  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+  async function api(method, url, body, extraHeaders) {
+    const headers = Object.assign({ "Accept": "application/json", "X-CSRF-Token": csrf() }, extraHeaders || {});
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!response.ok) {
+      const error = new Error((data && (data.detail || data.title)) || ("请求失败 " + response.status));
+      error.problem = data;
+      error.status = response.status;
+      throw error;
+    }
+    return data;
+  }
+
+  function newIdempotencyKey() {
+    return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+  }
+
+  window.HH = { api, newIdempotencyKey, csrf };
+})();
