@@ -18,7 +18,8 @@ from healthhub.core.errors import AppError, install_error_handlers, problem
 from healthhub.core.observability import RequestContextMiddleware, configure_logging, metrics_response
 from healthhub.core.templating import PACKAGE_DIR, render
 
-DOMAINS = ("identity", "knowledge", "review", "catalog", "inventory", "orders", "hospital", "family_doctor")
+DOMAINS = ("identity", "knowledge", "catalog", "inventory", "hospital", "prescriptions", "family_doctor", "orders",
+           "review", "fhir")
 
 log = logging.getLogger("healthhub.app")
 
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def metrics():
         return metrics_response()
 
+    list(domain_modules("handlers"))  # event subscriptions register on import
     for module in domain_modules("api"):
         app.include_router(module.router)
     for module in domain_modules("pages"):

@@ -129,6 +129,9 @@ def _register_domain_commands() -> None:
 
     from healthhub.app import DOMAINS  # noqa: PLC0415
 
+    from healthhub.app import domain_modules  # noqa: PLC0415
+
+    list(domain_modules("handlers"))
     for domain in DOMAINS:
         try:
             module = importlib.import_module(f"healthhub.{domain}.cli")

@@ -53,6 +53,9 @@ def database(request, tmp_path_factory) -> Database:
         pg_name, url = _create_pg_database()
     upgrade(url)
     load_all_models()
+    from healthhub.app import domain_modules  # noqa: PLC0415
+
+    list(domain_modules("handlers"))
     database = Database(url)
     yield database
     database.dispose()

@@ -1,6 +1,7 @@
 """In-process domain events, delivered synchronously inside the publisher's transaction.
 
-The seam between domains that must react to each other without importing each other's tables
+Subscribers live in `healthhub/<domain>/handlers.py` (imported by the app factory, the CLI and
+the tests through `healthhub.app.domain_modules("handlers")`). The seam between domains that must react to each other without importing each other's tables
 (review decided -> prescription approved; payment captured -> order allocates). A handler that
 raises rolls the whole use case back. Later issues can move a topic onto a broker without
 changing publishers.
