@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from healthhub.core.config import Settings, get_settings
 from healthhub.core.db import Database
@@ -66,8 +65,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.get("/readyz", include_in_schema=False)
     def readyz():
         try:
-            with database.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            # A raw DBAPI round trip: proves the server answers without taking SQLite's write lock.
+            raw = database.engine.raw_connection()
+            try:
+                raw.cursor().execute("SELECT 1")
+            finally:
+                raw.close()
         except Exception:  # noqa: BLE001  (any failure means "not ready")
             log.exception("readiness check failed")
             return problem(503, "数据库不可用", "database unreachable", "not-ready")

@@ -17,7 +17,7 @@ os.environ.setdefault("HEALTHHUB_LOG_LEVEL", "WARNING")
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, inspect, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from healthhub.core.config import get_settings  # noqa: E402
@@ -83,8 +83,9 @@ def db(database) -> Session:
 @pytest.fixture
 def committed_db(database) -> Database:
     yield database
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with database.engine.begin() as connection:
+        existing = set(inspect(connection).get_table_names())
+        tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
         if database.engine.dialect.name == "postgresql":
             connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:

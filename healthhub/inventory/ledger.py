@@ -1,0 +1,46 @@
+"""Building blocks every stock write uses: row locking in one global order, the move ledger, local dates."""
+from collections.abc import Collection
+from datetime import date, datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from healthhub.core.context import actor_var
+from healthhub.inventory.models import StockBatch, StockMove
+from healthhub.inventory.routing import CHINA_TZ
+
+
+def require_aware(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime (use core.db.utcnow())")
+    return now
+
+
+def local_today(now: datetime) -> date:
+    """Expiry dates are calendar dates in China; 'today' is the China date, not the UTC one."""
+    return require_aware(now).astimezone(CHINA_TZ).date()
+
+
+def lock_batches(session: Session, *, batch_ids: Collection[int] = (),
+                 product_locations: Collection[tuple[int, int]] = ()) -> list[StockBatch]:
+    """Locks batch rows in primary-key order (FOR UPDATE on PostgreSQL; SQLite already serialises
+    writers) and reloads them, so what the caller reads is what it holds. Every stock write locks
+    batches this way before touching reservations or the audit log: one global lock order, no deadlocks."""
+    if not batch_ids and not product_locations:
+        return []
+    query = select(StockBatch)
+    if batch_ids:
+        query = query.where(StockBatch.id.in_(sorted(set(batch_ids))))
+    else:
+        query = query.where(tuple_(StockBatch.product_id, StockBatch.location_id).in_(sorted(set(product_locations))))
+    query = query.order_by(StockBatch.id).with_for_update().execution_options(populate_existing=True)
+    return list(session.execute(query).scalars())
+
+
+def record_move(session: Session, *, kind: str, batch: StockBatch, quantity: int, reference: str | None,
+                reason: str, now: datetime) -> StockMove:
+    move = StockMove(kind=kind, batch_id=batch.id, product_id=batch.product_id, location_id=batch.location_id,
+                     quantity=quantity, unit_cost_cents=batch.unit_cost_cents, reference=reference, reason=reason,
+                     actor_user_id=actor_var.get().user_id, occurred_at=require_aware(now))
+    session.add(move)
+    return move

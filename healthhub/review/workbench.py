@@ -1,0 +1,153 @@
+"""Pharmacist workbench: approve (signed), return to the prescriber, ask the prescriber to confirm
+warnings (double signature, RV-05). The outcome goes back where the prescription came from: an
+in-process event for the internet hospital, a signed webhook for a clinic."""
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthhub.core import audit, events
+from healthhub.core.db import utcnow
+from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from healthhub.identity.roles import Role
+from healthhub.review import webhooks
+from healthhub.review.access import Caller
+from healthhub.review.decisions import Source, Status, approval_check, sign, sorted_findings
+from healthhub.review.models import ReviewRecord, Tenant
+from healthhub.review.service import decision_event
+
+MIN_REASON_CHARS = 4
+
+
+def _require_pharmacist(caller: Caller) -> None:
+    if caller.role != Role.PHARMACIST.value:
+        raise Forbidden("只有药师可以审核处方 / only pharmacists review prescriptions", code="forbidden-role")
+
+
+def _text(value: str | None, *, field: str, label: str) -> str:
+    text = (value or "").strip()
+    if len(text) < MIN_REASON_CHARS:
+        raise RuleViolation(f"请填写{label}（至少{MIN_REASON_CHARS}个字）/ {field} needs at least {MIN_REASON_CHARS} "
+                            "characters", code=f"{field}-required")
+    return text
+
+
+def _announce_decision(session: Session, record: ReviewRecord) -> None:
+    if record.source == Source.PRESCRIPTION:
+        events.publish(session, "review.decided", {
+            "source": "prescription", "source_ref": int(record.source_ref), "outcome": record.status,
+            "pharmacist_user_id": record.decided_by_user_id, "reason": record.decision_reason,
+            "signature": record.signature, "review_id": record.id})
+    elif record.tenant_id is not None:
+        webhooks.enqueue(session, tenant=session.get(Tenant, record.tenant_id), event_type="review.decided",
+                         data=decision_event(record), review_id=record.id)
+
+
+def approve(session: Session, *, caller: Caller, record: ReviewRecord, note: str | None,
+            now: datetime | None = None) -> ReviewRecord:
+    _require_pharmacist(caller)
+    check = approval_check(status=record.status, verdict=record.verdict, findings=record.response["findings"],
+                           double_signed=record.double_signed, note=note)
+    if not check.allowed:
+        raise Conflict("；".join(check.reasons), code="approval-blocked", reasons=list(check.reasons))
+    now = now or utcnow()
+    note = (note or "").strip() or None
+    record.signature = sign(review_id=record.id, request=record.request, response=record.response,
+                            kb_version=record.kb_version, pharmacist_user_id=caller.user_id, signed_at=now,
+                            double_signed=record.double_signed, note=note)
+    record.status, record.decided_at, record.decided_by_user_id = Status.APPROVED.value, now, caller.user_id
+    record.decision_reason = note
+    session.flush()
+    audit.record(session, action="review.approve", entity_type="review", entity_id=record.id,
+                 detail={"signature": record.signature, "double_signed": record.double_signed, "note": note})
+    _announce_decision(session, record)
+    return record
+
+
+def verify_signature(record: ReviewRecord) -> bool:
+    """Recomputes the pharmacist's digest: False when anything it covers changed after signing."""
+    if record.signature is None or record.decided_at is None or record.decided_by_user_id is None:
+        return False
+    return record.signature == sign(
+        review_id=record.id, request=record.request, response=record.response, kb_version=record.kb_version,
+        pharmacist_user_id=record.decided_by_user_id, signed_at=record.decided_at,
+        double_signed=record.double_signed, note=record.decision_reason)
+
+
+def return_to_doctor(session: Session, *, caller: Caller, record: ReviewRecord, reason: str | None,
+                     now: datetime | None = None) -> ReviewRecord:
+    _require_pharmacist(caller)
+    if record.status not in (Status.PENDING, Status.AWAITING_DOCTOR):
+        raise Conflict("该处方已审核完毕 / this review is already decided", code="review-closed")
+    record.decision_reason = _text(reason, field="reason", label="退回原因")
+    record.status, record.decided_at, record.decided_by_user_id = Status.RETURNED.value, now or utcnow(), caller.user_id
+    record.signature = None
+    session.flush()
+    audit.record(session, action="review.return", entity_type="review", entity_id=record.id,
+                 detail={"reason": record.decision_reason})
+    _announce_decision(session, record)
+    return record
+
+
+def ask_doctor(session: Session, *, caller: Caller, record: ReviewRecord, question: str | None,
+               now: datetime | None = None) -> ReviewRecord:
+    _require_pharmacist(caller)
+    if record.status != Status.PENDING:
+        raise Conflict("只有待审核的处方可以请医生确认 / only a pending review can be sent for confirmation",
+                       code="review-not-pending")
+    if record.verdict == "reject":
+        raise Conflict("审方结论为拒绝，只能退回医生 / a rejected prescription can only be returned",
+                       code="review-rejected")
+    if record.double_signed:
+        raise Conflict("医生已确认（双签），请直接审核 / the prescriber already confirmed", code="already-double-signed")
+    record.confirmation_question = _text(question, field="question", label="需医生确认的问题")
+    record.status, record.confirmation_requested_at = Status.AWAITING_DOCTOR.value, now or utcnow()
+    session.flush()
+    audit.record(session, action="review.ask_doctor", entity_type="review", entity_id=record.id,
+                 detail={"question": record.confirmation_question})
+    findings = [f for f in sorted_findings(record.response["findings"]) if f["severity"] != "info"]
+    if record.source == Source.PRESCRIPTION:
+        events.publish(session, "review.confirmation_requested", {
+            "source_ref": int(record.source_ref), "review_id": record.id,
+            "question": record.confirmation_question, "findings": findings})
+    elif record.tenant_id is not None:
+        webhooks.enqueue(session, tenant=session.get(Tenant, record.tenant_id),
+                         event_type="review.confirmation_requested",
+                         data={"review_id": record.id, "external_ref": record.source_ref,
+                               "question": record.confirmation_question, "findings": findings},
+                         review_id=record.id)
+    return record
+
+
+def doctor_confirmed(session: Session, *, record: ReviewRecord, doctor_user_id: int | None, comment: str | None,
+                     now: datetime | None = None) -> ReviewRecord:
+    """The prescriber re-signed: the task returns to the queue marked double-signed."""
+    if record.status != Status.AWAITING_DOCTOR:
+        raise Conflict("该处方未在等待医生确认 / this review is not waiting for the prescriber",
+                       code="review-not-awaiting-doctor")
+    record.status, record.double_signed = Status.PENDING.value, True
+    record.doctor_confirmed_at, record.doctor_comment = now or utcnow(), (comment or "").strip() or None
+    if doctor_user_id is not None:
+        record.doctor_user_id = doctor_user_id
+    session.flush()
+    audit.record(session, action="review.doctor_confirm", entity_type="review", entity_id=record.id,
+                 detail={"doctor_user_id": doctor_user_id, "comment": record.doctor_comment})
+    return record
+
+
+def open_review_for_prescription(session: Session, prescription_id: int, *, for_update: bool = False) -> \
+        ReviewRecord | None:
+    query = select(ReviewRecord).where(
+        ReviewRecord.source == Source.PRESCRIPTION.value, ReviewRecord.source_ref == str(prescription_id),
+        ReviewRecord.status.in_([s.value for s in (Status.PENDING, Status.AWAITING_DOCTOR)]))
+    if for_update:
+        query = query.with_for_update()
+    return session.execute(query.order_by(ReviewRecord.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def require_open_review_for_prescription(session: Session, prescription_id: int) -> ReviewRecord:
+    record = open_review_for_prescription(session, prescription_id, for_update=True)
+    if record is None:
+        raise NotFound(f"处方 {prescription_id} 没有进行中的审方任务 / no open review for this prescription",
+                       code="review-not-found")
+    return record

@@ -1,0 +1,37 @@
+import pytest
+
+from healthhub.core.config import DEMO_SECRET_KEY, Settings
+
+
+def test_health_ready_and_metrics(client, backend):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["database"] == backend
+    client.get("/healthz")
+    metrics = client.get("/metrics").text
+    assert 'healthhub_http_requests_total{method="GET",route="/healthz",status="200"}' in metrics
+
+
+def test_every_response_carries_a_request_id(client):
+    generated = client.get("/healthz").headers["x-request-id"]
+    assert len(generated) == 32
+    assert client.get("/healthz", headers={"X-Request-ID": "trace-12345678"}).headers["x-request-id"] == \
+        "trace-12345678"
+
+
+def test_production_refuses_the_demo_secrets():
+    with pytest.raises(ValueError, match="SECRET_KEY"):
+        Settings(env="production")
+    with pytest.raises(ValueError, match="PII_KEY"):
+        Settings(env="production", secret_key="x" * 40)
+    Settings(env="production", secret_key="x" * 40, pii_key="ab" * 16)  # a private configuration starts
+
+
+def test_demo_runs_with_no_configuration():
+    settings = Settings()
+    assert settings.secret_key == DEMO_SECRET_KEY and settings.is_sqlite
+
+
+def test_bad_pii_key_is_refused():
+    with pytest.raises(ValueError, match="32 hex"):
+        Settings(pii_key="abcd")
