@@ -35,3 +35,20 @@ def test_demo_runs_with_no_configuration():
 def test_bad_pii_key_is_refused():
     with pytest.raises(ValueError, match="32 hex"):
         Settings(pii_key="abcd")
+
+
+def test_logs_are_json_with_the_request_id():
+    import json  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+
+    from healthhub.core.context import request_id_var  # noqa: PLC0415
+    from healthhub.core.observability import JsonFormatter  # noqa: PLC0415
+
+    token = request_id_var.set("rid-42")
+    try:
+        record = logging.LogRecord("healthhub.http", logging.INFO, __file__, 1, "GET %s", ("/healthz",), None)
+        record.fields = {"status": 200}
+        line = json.loads(JsonFormatter().format(record))
+    finally:
+        request_id_var.reset(token)
+    assert line["msg"] == "GET /healthz" and line["request_id"] == "rid-42" and line["status"] == 200

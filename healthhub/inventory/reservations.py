@@ -1,0 +1,253 @@
+"""Reservations: the stock side of checkout. Hold (reserve) -> sell (commit) or give back (release,
+expiry); after a refund, committed stock goes back into the very batches it came from (return).
+
+Every function locks the batch rows it touches in primary-key order first and only then reads or
+changes reservations; a reservation's status changes only under its batch's lock. The caller owns
+the transaction (these functions flush, never commit).
+"""
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthhub.core import audit
+from healthhub.core.errors import AppError, Conflict, NotFound, RuleViolation
+from healthhub.inventory.config import inventory_settings
+from healthhub.inventory.fefo import BatchStock, Shortfall, allocate
+from healthhub.inventory.ledger import local_today, lock_batches, record_move, require_aware
+from healthhub.inventory.models import Location, Reservation, StockBatch
+from healthhub.inventory.products import product_name
+from healthhub.inventory.schemas import ReservationView, ReserveLine, ReturnLine
+
+ACTIVE = ("held", "committed")
+
+
+def _view(reservation: Reservation, batch: StockBatch) -> ReservationView:
+    return ReservationView(
+        id=reservation.id, order_ref=reservation.order_ref, product_id=reservation.product_id,
+        location_id=reservation.location_id, batch_id=reservation.batch_id, batch_no=batch.batch_no,
+        expiry_date=batch.expiry_date, quantity=reservation.quantity, returned_quantity=reservation.returned_quantity,
+        status=reservation.status, expires_at=reservation.expires_at, unit_cost_cents=batch.unit_cost_cents)
+
+
+def _views(session: Session, reservations: Sequence[Reservation]) -> list[ReservationView]:
+    batches = {b.id: b for b in session.execute(select(StockBatch).where(
+        StockBatch.id.in_({r.batch_id for r in reservations}))).scalars()} if reservations else {}
+    return [_view(r, batches[r.batch_id]) for r in sorted(reservations, key=lambda r: r.id)]
+
+
+def _reservations_of(session: Session, order_refs: Sequence[str], statuses: Sequence[str]) -> list[Reservation]:
+    if not order_refs:
+        return []
+    return list(session.execute(select(Reservation).where(
+        Reservation.order_ref.in_(order_refs), Reservation.status.in_(statuses)).order_by(Reservation.id)
+        .execution_options(populate_existing=True)).scalars())
+
+
+def _resolve(reservation: Reservation, batch: StockBatch, *, status: str, reason: str, now: datetime) -> None:
+    batch.reserved -= reservation.quantity
+    reservation.status = status
+    reservation.resolved_at = now
+    reservation.resolution_reason = reason[:255]
+
+
+def _validate_ref(order_ref: str) -> str:
+    if not order_ref or len(order_ref) > 64:
+        raise AppError("订单号须为1–64个字符 / order_ref must be 1–64 characters", code="invalid-order-ref")
+    return order_ref
+
+
+def _expire_orders_within(session: Session, locked: dict[int, StockBatch], now: datetime) -> int:
+    """Expires stale orders whose every held batch is already locked by us (reserve's opportunistic
+    sweep: it frees abandoned holds on the very stock being asked for without taking new locks)."""
+    stale_refs = list(session.execute(select(Reservation.order_ref).where(
+        Reservation.batch_id.in_(locked), Reservation.status == "held", Reservation.expires_at <= now)).scalars())
+    held = _reservations_of(session, sorted(set(stale_refs)), ("held",))
+    by_order: dict[str, list[Reservation]] = defaultdict(list)
+    for reservation in held:
+        by_order[reservation.order_ref].append(reservation)
+    expired = 0
+    for order_holds in by_order.values():
+        if all(r.batch_id in locked for r in order_holds):
+            for reservation in order_holds:
+                _resolve(reservation, locked[reservation.batch_id], status="expired", reason="预留超时自动释放", now=now)
+            expired += len(order_holds)
+    return expired
+
+
+def reserve(session: Session, *, order_ref: str, lines: list[ReserveLine], ttl: timedelta, now: datetime,
+            min_shelf_life_days: int | None = None) -> list[ReservationView]:
+    """Holds stock for an order (FEFO over each line's location). Idempotent per order_ref: while the
+    order holds or has bought stock, calling again returns those reservations unchanged.
+    Raises Conflict(code="out-of-stock") naming the product when a line cannot be met; nothing is held then."""
+    _validate_ref(order_ref)
+    require_aware(now)
+    if not lines:
+        raise AppError("至少需要一行商品 / at least one line is required", code="empty-reservation")
+    if ttl <= timedelta(0):
+        raise AppError("预留时长必须为正 / ttl must be positive", code="invalid-ttl")
+    for line in lines:
+        if line.quantity <= 0:
+            raise AppError(f"商品#{line.product_id}数量必须大于0 / quantity must be positive", code="invalid-quantity")
+    locations = {loc.id: loc for loc in session.execute(select(Location).where(
+        Location.id.in_({line.location_id for line in lines}))).scalars()}
+    for line in lines:
+        location = locations.get(line.location_id)
+        if location is None:
+            raise NotFound(f"发货点#{line.location_id}不存在 / stock location not found", code="location-not-found")
+        if not location.is_active:
+            raise Conflict(f"{location.name}已停用，不能发货 / {location.name} is not active", code="location-inactive")
+
+    batches = lock_batches(session, product_locations={(line.product_id, line.location_id) for line in lines})
+    existing = _reservations_of(session, [order_ref], ACTIVE)
+    if existing:
+        return _views(session, existing)
+    locked = {b.id: b for b in batches}
+    _expire_orders_within(session, locked, now)
+
+    shelf_life = inventory_settings().min_shelf_life_days if min_shelf_life_days is None else min_shelf_life_days
+    today = local_today(now)
+    available = {b.id: b.on_hand - b.reserved for b in batches}
+    planned: list[tuple[ReserveLine, int, int]] = []  # (line, batch id, quantity)
+    # Plan every line before changing anything, so a shortfall on line 3 leaves lines 1-2 untouched.
+    for line in lines:
+        candidates = [BatchStock(b.id, b.expiry_date, available[b.id]) for b in batches
+                      if b.product_id == line.product_id and b.location_id == line.location_id]
+        try:
+            allocations = allocate(candidates, line.quantity, today=today, min_shelf_life_days=shelf_life)
+        except Shortfall as short:
+            name, location_name = product_name(session, line.product_id), locations[line.location_id].name
+            raise Conflict(f"{name}在{location_name}库存不足：需要{line.quantity}件，可售{short.allocatable}件 / "
+                           f"{name} is out of stock at {location_name}: {line.quantity} requested, "
+                           f"{short.allocatable} available", code="out-of-stock", product_id=line.product_id,
+                           location_id=line.location_id, requested=line.quantity,
+                           available=short.allocatable) from None
+        for allocation in allocations:
+            available[allocation.batch_id] -= allocation.quantity
+            planned.append((line, allocation.batch_id, allocation.quantity))
+
+    created = []
+    for line, batch_id, quantity in planned:
+        locked[batch_id].reserved += quantity
+        reservation = Reservation(order_ref=order_ref, product_id=line.product_id, location_id=line.location_id,
+                                  batch_id=batch_id, quantity=quantity, returned_quantity=0, status="held",
+                                  expires_at=now + ttl, created_at=now)
+        session.add(reservation)
+        created.append(reservation)
+    session.flush()
+    return [_view(r, locked[r.batch_id]) for r in created]
+
+
+def _locked_holds(session: Session, order_refs: Sequence[str], statuses: Sequence[str]
+                  ) -> tuple[list[Reservation], dict[int, StockBatch]]:
+    """Locks the batches behind the orders' reservations, then re-reads the reservations under the lock."""
+    batch_ids = set(session.execute(select(Reservation.batch_id).where(
+        Reservation.order_ref.in_(order_refs), Reservation.status.in_(statuses))).scalars()) if order_refs else set()
+    batches = {b.id: b for b in lock_batches(session, batch_ids=batch_ids)}
+    return _reservations_of(session, order_refs, statuses), batches
+
+
+def commit_reservation(session: Session, *, order_ref: str, now: datetime) -> list[ReservationView]:
+    """Turns the order's held stock into a sale (on hand goes down, sale moves are written).
+    Idempotent: an already committed order returns its reservations. An order without held stock
+    (released or expired) raises Conflict(code="reservation-not-held")."""
+    require_aware(now)
+    held, batches = _locked_holds(session, [_validate_ref(order_ref)], ("held",))
+    if not held:
+        committed = _reservations_of(session, [order_ref], ("committed",))
+        if committed:
+            return _views(session, committed)
+        raise Conflict(f"订单{order_ref}没有有效的库存预留（可能已超时释放）/ order {order_ref} holds no stock "
+                       "(the reservation may have expired)", code="reservation-not-held")
+    for reservation in held:
+        batch = batches[reservation.batch_id]
+        batch.on_hand -= reservation.quantity
+        _resolve(reservation, batch, status="committed", reason="已售出", now=now)
+        record_move(session, kind="sale", batch=batch, quantity=-reservation.quantity, reference=order_ref,
+                    reason="订单出库", now=now)
+    session.flush()
+    audit.record(session, action="inventory.sale", entity_type="order", entity_id=order_ref,
+                 detail={"lines": [{"batch_id": r.batch_id, "product_id": r.product_id, "quantity": r.quantity}
+                                   for r in held]})
+    return _views(session, _reservations_of(session, [order_ref], ("committed",)))
+
+
+def release_reservation(session: Session, *, order_ref: str, reason: str, now: datetime) -> int:
+    """Gives the order's held stock back; returns how many holds were released (0 when none: idempotent)."""
+    require_aware(now)
+    held, batches = _locked_holds(session, [_validate_ref(order_ref)], ("held",))
+    for reservation in held:
+        _resolve(reservation, batches[reservation.batch_id], status="released", reason=reason or "已释放", now=now)
+    session.flush()
+    return len(held)
+
+
+def expire_reservations(session: Session, *, now: datetime) -> int:
+    """Releases every order that still holds stock past its expiry (abandoned checkouts). Whole orders
+    are expired together, so an order is never left half held. Returns the number of holds released."""
+    require_aware(now)
+    stale_refs = sorted(set(session.execute(select(Reservation.order_ref).where(
+        Reservation.status == "held", Reservation.expires_at <= now)).scalars()))
+    held, batches = _locked_holds(session, stale_refs, ("held",))
+    by_order: dict[str, list[Reservation]] = defaultdict(list)
+    for reservation in held:
+        by_order[reservation.order_ref].append(reservation)
+    released = 0
+    for order_holds in by_order.values():
+        # Re-checked under the lock: a payment may have committed it while we waited.
+        if any(r.expires_at <= now for r in order_holds):
+            for reservation in order_holds:
+                _resolve(reservation, batches[reservation.batch_id], status="expired", reason="预留超时自动释放",
+                         now=now)
+            released += len(order_holds)
+    session.flush()
+    return released
+
+
+def return_stock(session: Session, *, order_ref: str, lines: list[ReturnLine] | None, reason: str,
+                 now: datetime) -> list[ReservationView]:
+    """After a refund: puts sold units back into the batches they left (return moves). `lines=None`
+    returns everything not yet returned. Returning more than was sold is refused and changes nothing."""
+    require_aware(now)
+    committed, batches = _locked_holds(session, [_validate_ref(order_ref)], ("committed",))
+    outstanding = {r.id: r.quantity - r.returned_quantity for r in committed}
+    if lines is None:
+        plan = [(r, outstanding[r.id]) for r in committed if outstanding[r.id] > 0]
+    else:
+        if not committed:
+            raise Conflict(f"订单{order_ref}没有已出库的商品可退 / order {order_ref} has no sold stock to return",
+                           code="nothing-to-return")
+        plan = []
+        for line in lines:
+            remaining = line.quantity
+            sold = [r for r in committed if r.product_id == line.product_id]
+            if line.quantity <= 0 or remaining > sum(outstanding[r.id] for r in sold):
+                name = product_name(session, line.product_id)
+                raise RuleViolation(f"{name}退回数量{line.quantity}超过可退数量{sum(outstanding[r.id] for r in sold)} / "
+                                    f"cannot return {line.quantity} of {name}: more than sold and not yet returned",
+                                    code="return-exceeds-sold", product_id=line.product_id)
+            for reservation in sold:
+                take = min(remaining, outstanding[reservation.id])
+                if take:
+                    plan.append((reservation, take))
+                    outstanding[reservation.id] -= take
+                    remaining -= take
+    for reservation, quantity in plan:
+        batch = batches[reservation.batch_id]
+        batch.on_hand += quantity
+        reservation.returned_quantity += quantity
+        record_move(session, kind="return", batch=batch, quantity=quantity, reference=order_ref,
+                    reason=reason or "退款退货", now=now)
+    session.flush()
+    if plan:
+        audit.record(session, action="inventory.return", entity_type="order", entity_id=order_ref,
+                     detail={"reason": reason, "lines": [{"batch_id": r.batch_id, "product_id": r.product_id,
+                                                          "quantity": q} for r, q in plan]})
+    return _views(session, [r for r, _ in plan])
+
+
+def reservations_for(session: Session, *, order_ref: str) -> list[ReservationView]:
+    """All reservations of an order in any status (for order pages and support)."""
+    return _views(session, _reservations_of(session, [order_ref], ("held", "committed", "released", "expired")))

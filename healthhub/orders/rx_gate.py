@@ -1,0 +1,102 @@
+"""One gate for prescription-only lines (RX-01, OD-02), two sources behind it:
+
+- an internet-hospital e-prescription (prescriptions.claim_for_order marks it USED), or
+- a photo of a paper prescription that a pharmacist transcribed and approved (uploads.py).
+
+Either way the prescription must belong to the buyer, cover every Rx drug (matched by knowledge
+key) in at least the ordered quantity, be within its validity (issue day + up to 3 days) and be
+used once. Claims are released when the order is cancelled before dispatch.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from healthhub.core.errors import RuleViolation
+from healthhub.orders import uploads
+from healthhub.prescriptions import service as prescriptions
+
+RX_REQUIRED = "处方药需凭有效处方购买 (RX-01/OD-02) / prescription-only drugs need a valid prescription"
+
+
+class RxSource(StrEnum):
+    EPRESCRIPTION = "eprescription"
+    UPLOAD = "upload"
+
+
+@dataclass(frozen=True)
+class RxNeed:
+    knowledge_key: str
+    name: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class RxLine:
+    knowledge_key: str | None
+    name: str
+    quantity: int
+    rx: bool
+
+
+def rx_needs(lines: list[RxLine]) -> list[RxNeed]:
+    """Prescription-only quantities per drug. A prescription drug without a knowledge key cannot be
+    matched against any prescription, so it is refused rather than waved through."""
+    totals: dict[str, RxNeed] = {}
+    for line in lines:
+        if not line.rx:
+            continue
+        if not line.knowledge_key:
+            raise RuleViolation(f"{line.name} 为处方药但缺少药品标识，无法核对处方 / {RX_REQUIRED}", code="rx-unmatchable")
+        found = totals.get(line.knowledge_key)
+        totals[line.knowledge_key] = RxNeed(line.knowledge_key, line.name, line.quantity + (found.quantity if found else 0))
+    return list(totals.values())
+
+
+def check_coverage(needs: list[RxNeed], covered: dict[str, int]) -> None:
+    """Pure check: every needed drug is on the prescription in at least the needed quantity."""
+    for need in needs:
+        allowed = covered.get(need.knowledge_key)
+        if allowed is None:
+            raise RuleViolation(f"处方未包含 {need.name}。{RX_REQUIRED}", code="rx-drug-not-covered")
+        if need.quantity > allowed:
+            raise RuleViolation(f"{need.name} 购买 {need.quantity} 件，超过处方数量 {allowed} / quantity exceeds the "
+                                f"prescription", code="rx-quantity-exceeded")
+
+
+def require_source(needs: list[RxNeed], source: RxSource | None, ref: int | None) -> None:
+    if needs and (source is None or ref is None):
+        names = "、".join(n.name for n in needs)
+        raise RuleViolation(f"{names}：{RX_REQUIRED}", code="rx-required")
+
+
+def attach(session: Session, *, source: RxSource, ref: int, buyer_id: int, needs: list[RxNeed], order_ref: str,
+           now: datetime) -> bool:
+    """Claims the prescription for the order; False when an uploaded image still awaits the pharmacist
+    (the order then waits before allocation). Raises RuleViolation when it can never be used."""
+    if source is RxSource.EPRESCRIPTION:
+        prescriptions.claim_for_order(session, prescription_id=ref, account_user_id=buyer_id,
+                                      lines=[(n.knowledge_key, n.quantity) for n in needs], order_ref=order_ref, now=now)
+        return True
+    upload = uploads.usable_upload(session, upload_id=ref, patient_id=buyer_id, now=now)
+    if upload.status == uploads.PENDING:
+        return False
+    return claim_upload(session, upload_id=ref, buyer_id=buyer_id, needs=needs, order_ref=order_ref, now=now)
+
+
+def claim_upload(session: Session, *, upload_id: int, buyer_id: int, needs: list[RxNeed], order_ref: str,
+                 now: datetime) -> bool:
+    upload = uploads.usable_upload(session, upload_id=upload_id, patient_id=buyer_id, now=now, lock=True)
+    if upload.status != uploads.APPROVED:
+        return False
+    check_coverage(needs, {item.knowledge_key: item.quantity for item in upload.items})
+    uploads.mark_used(session, upload=upload, order_ref=order_ref)
+    return True
+
+
+def release(session: Session, *, source: RxSource, order_ref: str, now: datetime) -> None:
+    if source is RxSource.EPRESCRIPTION:
+        prescriptions.release_claim(session, order_ref=order_ref, now=now)
+    else:
+        uploads.release(session, order_ref=order_ref)
