@@ -41,6 +41,13 @@ class DrugFacts:
     insurance_category: str | None = None  # "A" (甲类), "B" (乙类) or None
     antimicrobial: bool = False
     sources: tuple[str, ...] = field(default=())
+    trade_names: tuple[str, ...] = ()  # 商品名: accepted as input, but RX-05 asks for the generic name
+    insurance_codes: tuple[str, ...] = ()  # NHSA national drug codes (e.g. XJ01CAA040A001) when known
+
+    @property
+    def display_name(self) -> str:
+        """The name people read: Chinese generic name where known, else the English one."""
+        return self.name_zh or self.name_en
 
     @property
     def sellable_online(self) -> bool:

@@ -47,7 +47,6 @@ class Order(TimestampMixin, Base):
     buyer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(32), index=True)
     subtotal_cents: Mapped[int] = mapped_column(Integer)
-    shipping_cents: Mapped[int] = mapped_column(Integer, default=0)
     total_cents: Mapped[int] = mapped_column(Integer)
     paid_cents: Mapped[int] = mapped_column(Integer, default=0)
     refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
@@ -113,7 +112,6 @@ class Shipment(Base):
     delivered_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="shipments")
-    lines: Mapped[list[OrderLine]] = relationship(order_by="OrderLine.id", viewonly=True)
 
 
 class OrderStatusChange(Base):

@@ -100,3 +100,23 @@ def release(session: Session, *, source: RxSource, order_ref: str, now: datetime
         prescriptions.release_claim(session, order_ref=order_ref, now=now)
     else:
         uploads.release(session, order_ref=order_ref)
+
+
+@dataclass(frozen=True)
+class RxOption:
+    source: RxSource
+    ref: int
+    label: str
+    drugs: list[str]
+
+
+def options_for(session: Session, *, buyer_id: int, now: datetime) -> list[RxOption]:
+    """What the buyer can attach at checkout: approved e-prescriptions and their own uploaded images."""
+    found = [RxOption(RxSource.EPRESCRIPTION, rx.id, f"电子处方 {rx.number}（{rx.doctor_name}，有效至 {rx.valid_until}）",
+                      [f"{name} ×{quantity}" for _key, name, quantity in rx.lines])
+             for rx in prescriptions.list_usable_for_account(session, account_user_id=buyer_id, now=now)]
+    for upload in uploads.open_uploads_of(session, patient_id=buyer_id, now=now):
+        state = "待药师审核" if upload.status == uploads.PENDING else f"已审核，有效至 {upload.valid_until}"
+        found.append(RxOption(RxSource.UPLOAD, upload.id, f"处方图片 #{upload.id}（{state}）",
+                              [f"{i.drug_name} ×{i.quantity}" for i in upload.items]))
+    return found

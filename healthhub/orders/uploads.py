@@ -121,7 +121,7 @@ def approve(session: Session, *, upload_id: int, pharmacist_id: int, issued_on: 
     audit.record(session, action="rx_upload.approve", entity_type="rx_upload", entity_id=upload.id,
                  detail={"issued_on": issued_on, "valid_until": valid_until,
                          "items": [[i.knowledge_key, i.quantity] for i in items]})
-    events.publish(session, APPROVED_TOPIC, {"upload_id": upload.id})
+    events.publish(session, APPROVED_TOPIC, {"upload_id": upload.id, "at": now})
     return upload
 
 
@@ -136,7 +136,7 @@ def reject(session: Session, *, upload_id: int, pharmacist_id: int, reason: str,
     session.flush()
     audit.record(session, action="rx_upload.reject", entity_type="rx_upload", entity_id=upload.id,
                  detail={"reason": upload.review_note})
-    events.publish(session, REJECTED_TOPIC, {"upload_id": upload.id, "reason": upload.review_note})
+    events.publish(session, REJECTED_TOPIC, {"upload_id": upload.id, "reason": upload.review_note, "at": now})
     return upload
 
 
@@ -154,3 +154,12 @@ def release(session: Session, *, order_ref: str) -> None:
         upload.status, upload.used_order_ref = APPROVED, None
         audit.record(session, action="rx_upload.release", entity_type="rx_upload", entity_id=upload.id,
                      detail={"order": order_ref})
+
+
+def open_uploads_of(session: Session, *, patient_id: int, now: datetime) -> list[RxUpload]:
+    """This patient's uploads that can still be attached to an order (pending, or approved and valid)."""
+    rows = session.execute(select(RxUpload).where(RxUpload.patient_id == patient_id,
+                                                  RxUpload.status.in_([PENDING, APPROVED]))
+                           .options(selectinload(RxUpload.items)).order_by(RxUpload.id.desc())).scalars()
+    today = china_today(now)
+    return [u for u in rows if u.status == PENDING or u.valid_until >= today]

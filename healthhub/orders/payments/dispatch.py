@@ -5,6 +5,7 @@ sends nothing) and are posted by one background thread, like a provider's webhoo
 buyer's request never waits for our own callback endpoint. Each send is signed with a fresh
 timestamp. What could not be delivered stays in the outbox for `healthhub orders redeliver-callbacks`.
 """
+import itertools
 import logging
 import queue
 import threading
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session
 log = logging.getLogger("healthhub.orders.sandbox")
 RETRY_DELAYS = (0.2, 1.0, 3.0)
 _PENDING_KEY = "sandbox_callbacks_pending"
-_queue: "queue.Queue[tuple[str, str]]" = queue.Queue()
+_queue: "queue.PriorityQueue[tuple[float, int, str, str, int]]" = queue.PriorityQueue()
+_sequence = itertools.count()
 _worker_lock = threading.Lock()
 _worker: threading.Thread | None = None
 
@@ -32,8 +34,8 @@ def _hand_over(session: Session) -> None:
     if not pending:
         return
     _ensure_worker()
-    for item in pending:
-        _queue.put(item)
+    for target_url, body in pending:
+        _queue.put((time.monotonic(), next(_sequence), target_url, body, 0))
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -51,30 +53,35 @@ def post_signed(target_url: str, body: str, *, client: httpx.Client | None = Non
     return sender.post(target_url, content=data, headers=signed_headers(data), timeout=10).status_code
 
 
-def _deliver(target_url: str, body: str) -> None:
-    for delay in (*RETRY_DELAYS, None):
-        try:
-            status = post_signed(target_url, body)
-            if status < 300:
-                return
-            log.warning("sandbox callback to %s answered %s", target_url, status)
-        except httpx.HTTPError as exc:
-            log.warning("sandbox callback to %s failed: %s", target_url, exc)
-        if delay is None:
-            log.warning("sandbox callback left in the outbox for redelivery")
-            return
-        time.sleep(delay)
+def _attempt(target_url: str, body: str) -> bool:
+    try:
+        status = post_signed(target_url, body)
+    except httpx.HTTPError as exc:
+        log.warning("sandbox callback to %s failed: %s", target_url, exc)
+        return False
+    if status >= 300:
+        log.warning("sandbox callback to %s answered %s", target_url, status)
+    return status < 300
 
 
 def _run() -> None:
+    # A due-time queue: a failing endpoint is retried later without holding up newer callbacks.
     while True:
-        target_url, body = _queue.get()
+        due, seq, target_url, body, attempt = _queue.get()
+        wait = due - time.monotonic()
+        if wait > 0:
+            _queue.put((due, seq, target_url, body, attempt))
+            time.sleep(min(wait, 0.05))
+            continue
         try:
-            _deliver(target_url, body)
+            if not _attempt(target_url, body):
+                if attempt < len(RETRY_DELAYS):
+                    _queue.put((time.monotonic() + RETRY_DELAYS[attempt], next(_sequence), target_url, body,
+                                attempt + 1))
+                else:
+                    log.warning("sandbox callback left in the outbox for redelivery")
         except Exception:  # noqa: BLE001  (the worker must outlive any single bad callback)
             log.exception("sandbox callback delivery crashed")
-        finally:
-            _queue.task_done()
 
 
 def _ensure_worker() -> None:

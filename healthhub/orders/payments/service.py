@@ -65,10 +65,10 @@ def handle_callback(session: Session, *, provider_name: str, body: bytes, header
     """Verifies and applies one callback; returns the outcome (applied, duplicate, stale, unknown-payment)."""
     provider = provider_named(provider_name)
     event = provider.parse_callback(body, headers, now=now)
-    return apply_event(session, provider=provider.name, event=event)
+    return apply_event(session, provider=provider.name, event=event, now=now)
 
 
-def apply_event(session: Session, *, provider: str, event: CallbackEvent) -> str:
+def apply_event(session: Session, *, provider: str, event: CallbackEvent, now: datetime) -> str:
     snapshot = event.snapshot
     # The payment row lock serialises concurrent deliveries of events for the same payment.
     payment = _locked_payment(session, provider, snapshot.provider_ref)
@@ -86,7 +86,7 @@ def apply_event(session: Session, *, provider: str, event: CallbackEvent) -> str
         with session.begin_nested():
             session.add(PaymentEvent(provider=provider, event_id=event.event_id, event_type=event.event_type,
                                      provider_ref=snapshot.provider_ref, sequence=snapshot.sequence, outcome=outcome,
-                                     payload=event.raw))
+                                     payload=event.raw, received_at=now))
     except IntegrityError:
         return "duplicate"  # the same event delivered twice at once: the other delivery applies it
     if outcome != "applied":
@@ -98,10 +98,10 @@ def apply_event(session: Session, *, provider: str, event: CallbackEvent) -> str
     # Captured and already refunded in one snapshot (a provider-side refund overtook 'succeeded'):
     # no money is held, so the order must not be fulfilled, only told about the refund.
     if captured > 0 and payment.captured_cents > payment.refunded_cents:
-        events.publish(session, CAPTURED_TOPIC, {"payment_id": payment.id, "order_id": payment.order_id})
+        events.publish(session, CAPTURED_TOPIC, {"payment_id": payment.id, "order_id": payment.order_id, "at": now})
     if refunded > 0:
         events.publish(session, PROVIDER_REFUNDED_TOPIC, {"payment_id": payment.id, "order_id": payment.order_id,
-                                                          "amount_cents": refunded})
+                                                          "amount_cents": refunded, "at": now})
     return outcome
 
 

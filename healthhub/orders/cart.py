@@ -1,0 +1,182 @@
+"""The buyer's cart and address book.
+
+The cart keeps only product ids and quantities: names, prices and Rx status are read from the
+catalogue every time it is shown, and frozen onto the order lines only when the order is placed.
+"""
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from healthhub.catalog import service as catalog
+from healthhub.core.errors import AppError, NotFound
+from healthhub.core.identity_numbers import mask_mobile, normalize_mobile
+from healthhub.orders.models import Address, CartItem
+
+MAX_QUANTITY = 99  # per line: pharmacy retail limit that also stops fat-finger orders
+MAX_LINES = 30
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product_id: int
+    name: str
+    spec: str
+    rx: bool
+    cold_chain: bool
+    knowledge_key: str | None
+    unit_price_cents: int
+    quantity: int
+    sellable: bool
+    problem: str | None
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+@dataclass(frozen=True)
+class CartView:
+    lines: list[CartLine]
+
+    @property
+    def rx_lines(self) -> list[CartLine]:
+        return [line for line in self.lines if line.rx]
+
+    @property
+    def otc_lines(self) -> list[CartLine]:
+        return [line for line in self.lines if not line.rx]
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(line.line_total_cents for line in self.lines if line.sellable)
+
+
+def validate_quantity(quantity: int) -> int:
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise AppError(f"数量须在1–{MAX_QUANTITY}之间 / quantity must be between 1 and {MAX_QUANTITY}",
+                       code="invalid-quantity", status=422)
+    return quantity
+
+
+def spec_of(view) -> str:
+    return " ".join(part for part in (view.dosage_form, view.strength, view.package) if part)
+
+
+def sellable_view(session: Session, product_id: int):
+    """The product if it may be sold online; RuleViolation (OD-01) for special-management or banned drugs."""
+    view = catalog.get_product(session, product_id)
+    catalog.ensure_sellable(view)
+    if view.price_cents is None or view.price_cents <= 0:
+        raise AppError(f"{view.name} 暂未定价，不能购买 / {view.name} has no price yet", code="not-priced", status=422)
+    return view
+
+
+def add_item(session: Session, *, user_id: int, product_id: int, quantity: int) -> CartItem:
+    validate_quantity(quantity)
+    sellable_view(session, product_id)
+    item = session.execute(select(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id)
+                           .with_for_update()).scalar_one_or_none()
+    if item is None:
+        count = session.execute(select(CartItem.id).where(CartItem.user_id == user_id)).all()
+        if len(count) >= MAX_LINES:
+            raise AppError(f"购物车最多 {MAX_LINES} 种商品 / the cart holds at most {MAX_LINES} products",
+                           code="cart-full", status=422)
+        item = CartItem(user_id=user_id, product_id=product_id, quantity=quantity)
+        session.add(item)
+    else:
+        item.quantity = validate_quantity(item.quantity + quantity)
+    session.flush()
+    return item
+
+
+def set_quantity(session: Session, *, user_id: int, product_id: int, quantity: int) -> None:
+    validate_quantity(quantity)
+    changed = session.execute(update(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id)
+                              .values(quantity=quantity)).rowcount
+    if not changed:
+        raise NotFound("购物车中没有该商品 / the product is not in the cart")
+
+
+def remove_item(session: Session, *, user_id: int, product_id: int) -> None:
+    session.execute(delete(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id))
+
+
+def remove_ordered(session: Session, *, user_id: int, ordered: dict[int, int]) -> None:
+    """After checkout: takes the ordered quantities out of the cart, leaving anything added meanwhile."""
+    for item in session.execute(select(CartItem).where(CartItem.user_id == user_id,
+                                                       CartItem.product_id.in_(ordered))).scalars():
+        remaining = item.quantity - ordered[item.product_id]
+        if remaining > 0:
+            item.quantity = remaining
+        else:
+            session.delete(item)
+    session.flush()
+
+
+def view_cart(session: Session, *, user_id: int) -> CartView:
+    items = list(session.execute(select(CartItem).where(CartItem.user_id == user_id).order_by(CartItem.id)).scalars())
+    lines = []
+    for item in items:
+        try:
+            view = catalog.get_product(session, item.product_id)
+        except NotFound:
+            lines.append(CartLine(item.product_id, f"商品#{item.product_id}", "", False, False, None, 0, item.quantity,
+                                  False, "商品已下架 / no longer available"))
+            continue
+        problem = None if view.sellable_online else (view.not_sellable_reason or "不可在线销售")
+        lines.append(CartLine(view.id, view.name, spec_of(view), bool(view.rx), bool(view.cold_chain),
+                              view.knowledge_key, view.price_cents or 0, item.quantity, problem is None, problem))
+    return CartView(lines)
+
+
+# --- addresses ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AddressInput:
+    recipient: str
+    mobile: str
+    region: str
+    detail: str
+    city_adcode: str
+    lat: float
+    lng: float
+    is_default: bool = False
+
+
+def address_out(address: Address) -> dict:
+    return {"id": address.id, "recipient": address.recipient, "mobile_masked": mask_mobile(address.mobile),
+            "region": address.region, "detail": address.detail, "city_adcode": address.city_adcode,
+            "lat": address.lat, "lng": address.lng, "is_default": address.is_default}
+
+
+def add_address(session: Session, *, user_id: int, data: AddressInput) -> Address:
+    try:
+        mobile = normalize_mobile(data.mobile)
+    except ValueError as exc:
+        raise AppError(str(exc), code="invalid-mobile", status=422) from exc
+    if not (len(data.city_adcode) == 6 and data.city_adcode.isdigit()):
+        raise AppError("行政区划代码须为6位数字 / city_adcode must be 6 digits", code="invalid-adcode", status=422)
+    if not (3.0 <= data.lat <= 54.0 and 73.0 <= data.lng <= 136.0):
+        raise AppError("坐标不在中国境内 / coordinates are outside China", code="invalid-coordinates", status=422)
+    first = not session.execute(select(Address.id).where(Address.user_id == user_id)).first()
+    if data.is_default or first:
+        session.execute(update(Address).where(Address.user_id == user_id).values(is_default=False))
+    address = Address(user_id=user_id, recipient=data.recipient.strip(), mobile=mobile, region=data.region.strip(),
+                      detail=data.detail.strip(), city_adcode=data.city_adcode, lat=data.lat, lng=data.lng,
+                      is_default=data.is_default or first)
+    session.add(address)
+    session.flush()
+    return address
+
+
+def addresses_of(session: Session, *, user_id: int) -> list[Address]:
+    return list(session.execute(select(Address).where(Address.user_id == user_id)
+                                .order_by(Address.is_default.desc(), Address.id)).scalars())
+
+
+def address_of(session: Session, *, user_id: int, address_id: int) -> Address:
+    address = session.get(Address, address_id)
+    if address is None or address.user_id != user_id:
+        raise NotFound("收货地址不存在 / delivery address not found")
+    return address

@@ -1,0 +1,289 @@
+"""API shapes of the order domain. Money is integer cents everywhere."""
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from healthhub.core.identity_numbers import mask_mobile
+from healthhub.orders.cart import MAX_QUANTITY, CartLine, CartView
+from healthhub.orders.checkout import MAX_ORDER_LINES
+from healthhub.orders.models import Order, Payment, RxUpload
+from healthhub.orders.rx_gate import RxSource
+from healthhub.orders.service import CHANNEL_LABELS
+from healthhub.orders.statemachine import STATUS_LABELS, OrderStatus
+from healthhub.orders.uploads import STATUS_LABELS as UPLOAD_LABELS
+
+Quantity = Field(ge=1, le=MAX_QUANTITY, description="件数 1–99")
+
+
+class CartItemIn(BaseModel):
+    product_id: int = Field(gt=0)
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+
+
+class QuantityIn(BaseModel):
+    quantity: int = Quantity
+
+
+class CartLineOut(BaseModel):
+    product_id: int
+    name: str
+    spec: str
+    rx: bool
+    cold_chain: bool
+    unit_price_cents: int
+    quantity: int
+    line_total_cents: int
+    sellable: bool
+    problem: str | None
+
+
+class CartOut(BaseModel):
+    rx_lines: list[CartLineOut]
+    otc_lines: list[CartLineOut]
+    subtotal_cents: int
+    count: int
+
+
+def _line_out(line: CartLine) -> CartLineOut:
+    return CartLineOut(product_id=line.product_id, name=line.name, spec=line.spec, rx=line.rx,
+                       cold_chain=line.cold_chain, unit_price_cents=line.unit_price_cents, quantity=line.quantity,
+                       line_total_cents=line.line_total_cents, sellable=line.sellable, problem=line.problem)
+
+
+def cart_out(view: CartView) -> CartOut:
+    return CartOut(rx_lines=[_line_out(x) for x in view.rx_lines], otc_lines=[_line_out(x) for x in view.otc_lines],
+                   subtotal_cents=view.subtotal_cents, count=sum(x.quantity for x in view.lines))
+
+
+class AddressIn(BaseModel):
+    recipient: str = Field(min_length=1, max_length=32, description="收货人")
+    mobile: str = Field(min_length=11, max_length=20)
+    region: str = Field(min_length=2, max_length=64, description="省市区")
+    detail: str = Field(min_length=2, max_length=200, description="详细地址")
+    city_adcode: str = Field(pattern=r"^\d{6}$", description="区县或城市的6位行政区划代码")
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+    is_default: bool = False
+
+
+class AddressOut(BaseModel):
+    id: int
+    recipient: str
+    mobile_masked: str
+    region: str
+    detail: str
+    city_adcode: str
+    lat: float
+    lng: float
+    is_default: bool
+
+
+class ItemIn(BaseModel):
+    product_id: int = Field(gt=0)
+    quantity: int = Quantity
+
+
+class RxChoiceIn(BaseModel):
+    source: RxSource = Field(description="eprescription（互联网医院电子处方）或 upload（上传的处方图片）")
+    ref: int = Field(gt=0, description="电子处方 id 或处方图片 id")
+
+
+class CheckoutIn(BaseModel):
+    address_id: int = Field(gt=0)
+    items: list[ItemIn] = Field(min_length=1, max_length=MAX_ORDER_LINES)
+
+
+class OrderCreateIn(CheckoutIn):
+    rx: RxChoiceIn | None = None
+
+
+class PlannedLineOut(BaseModel):
+    product_id: int
+    name: str
+    quantity: int
+
+
+class PlannedShipmentOut(BaseModel):
+    channel: str
+    channel_label: str
+    location_name: str
+    promised_at: datetime
+    eta_text: str
+    reason_zh: str
+    reason_en: str
+    lines: list[PlannedLineOut]
+
+
+class RxOptionOut(BaseModel):
+    source: RxSource
+    ref: int
+    label: str
+    drugs: list[str]
+
+
+class CheckoutPreviewOut(BaseModel):
+    lines: list[PlannedLineOut]
+    shipments: list[PlannedShipmentOut]
+    subtotal_cents: int
+    total_cents: int
+    rx_required: bool
+    rx_drugs: list[str]
+    rx_options: list[RxOptionOut]
+
+
+class OrderLineOut(BaseModel):
+    product_id: int
+    product_name: str
+    spec: str
+    rx: bool
+    unit_price_cents: int
+    quantity: int
+    line_total_cents: int
+
+
+class ShipmentOut(BaseModel):
+    id: int
+    seq: int
+    channel: str
+    channel_label: str
+    location_name: str
+    promised_at: datetime
+    eta_text: str
+    reason_zh: str
+    reason_en: str
+    status: str
+    tracking_no: str | None
+    lines: list[OrderLineOut]
+
+
+class StatusChangeOut(BaseModel):
+    from_status: str | None
+    to_status: str
+    to_label: str
+    note: str
+    at: datetime
+
+
+class PaymentOut(BaseModel):
+    id: int
+    provider: str
+    status: str
+    amount_cents: int
+    captured_cents: int
+    refunded_cents: int
+    redirect_url: str
+
+
+class OrderOut(BaseModel):
+    id: int
+    order_no: str
+    status: OrderStatus
+    status_label: str
+    subtotal_cents: int
+    total_cents: int
+    paid_cents: int
+    refunded_cents: int
+    recipient: str
+    mobile_masked: str
+    address: str
+    requires_rx: bool
+    rx_source: str | None
+    rx_ref: int | None
+    rx_claimed: bool
+    reserved_until: datetime
+    created_at: datetime
+    cancel_reason: str | None
+    shipments: list[ShipmentOut]
+    history: list[StatusChangeOut]
+    payments: list[PaymentOut]
+
+
+class OrderSummaryOut(BaseModel):
+    id: int
+    order_no: str
+    status: OrderStatus
+    status_label: str
+    total_cents: int
+    created_at: datetime
+    requires_rx: bool
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(id=payment.id, provider=payment.provider, status=payment.status,
+                      amount_cents=payment.amount_cents, captured_cents=payment.captured_cents,
+                      refunded_cents=payment.refunded_cents, redirect_url=payment.redirect_url)
+
+
+def order_out(order: Order, payments: list[Payment]) -> OrderOut:
+    def lines_of(shipment_id: int) -> list[OrderLineOut]:
+        return [OrderLineOut(product_id=x.product_id, product_name=x.product_name, spec=x.spec, rx=x.rx,
+                             unit_price_cents=x.unit_price_cents, quantity=x.quantity,
+                             line_total_cents=x.line_total_cents) for x in order.lines if x.shipment_id == shipment_id]
+
+    to = order.ship_to
+    return OrderOut(
+        id=order.id, order_no=order.order_no, status=OrderStatus(order.status),
+        status_label=STATUS_LABELS[OrderStatus(order.status)], subtotal_cents=order.subtotal_cents,
+        total_cents=order.total_cents, paid_cents=order.paid_cents, refunded_cents=order.refunded_cents,
+        recipient=to["recipient"], mobile_masked=mask_mobile(to["mobile"]), address=f"{to['region']} {to['detail']}",
+        requires_rx=order.requires_rx, rx_source=order.rx_source, rx_ref=order.rx_ref, rx_claimed=order.rx_claimed,
+        reserved_until=order.reserved_until, created_at=order.created_at, cancel_reason=order.cancel_reason,
+        shipments=[ShipmentOut(id=s.id, seq=s.seq, channel=s.channel, channel_label=CHANNEL_LABELS.get(s.channel,
+                               s.channel), location_name=s.location_name, promised_at=s.promised_at,
+                               eta_text=s.eta_text, reason_zh=s.reason_zh, reason_en=s.reason_en, status=s.status,
+                               tracking_no=s.tracking_no, lines=lines_of(s.id)) for s in order.shipments],
+        history=[StatusChangeOut(from_status=h.from_status, to_status=h.to_status,
+                                 to_label=STATUS_LABELS[OrderStatus(h.to_status)], note=h.note, at=h.at)
+                 for h in order.history],
+        payments=[payment_out(p) for p in payments])
+
+
+def order_summary(order: Order) -> OrderSummaryOut:
+    return OrderSummaryOut(id=order.id, order_no=order.order_no, status=OrderStatus(order.status),
+                           status_label=STATUS_LABELS[OrderStatus(order.status)], total_cents=order.total_cents,
+                           created_at=order.created_at, requires_rx=order.requires_rx)
+
+
+class PayIn(BaseModel):
+    provider: str = Field("sandbox", max_length=16)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class DispatchIn(BaseModel):
+    tracking_no: str = Field("", max_length=40)
+
+
+class RxUploadOut(BaseModel):
+    id: int
+    status: str
+    status_label: str
+    content_type: str
+    size_bytes: int
+    issued_on: date | None
+    valid_until: date | None
+    review_note: str | None
+    items: list[dict]
+    created_at: datetime
+
+
+def upload_out(upload: RxUpload) -> RxUploadOut:
+    return RxUploadOut(id=upload.id, status=upload.status, status_label=UPLOAD_LABELS[upload.status],
+                       content_type=upload.content_type, size_bytes=upload.size_bytes, issued_on=upload.issued_on,
+                       valid_until=upload.valid_until, review_note=upload.review_note,
+                       items=[{"knowledge_key": i.knowledge_key, "drug_name": i.drug_name, "quantity": i.quantity}
+                              for i in upload.items], created_at=upload.created_at)
+
+
+class RxItemIn(BaseModel):
+    knowledge_key: str = Field(min_length=1, max_length=64)
+    drug_name: str = Field(min_length=1, max_length=120)
+    quantity: int = Quantity
+
+
+class RxApproveIn(BaseModel):
+    issued_on: date
+    valid_until: date
+    items: list[RxItemIn] = Field(min_length=1, max_length=5)
