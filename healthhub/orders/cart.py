@@ -3,7 +3,7 @@
 The cart keeps only product ids and quantities: names, prices and Rx status are read from the
 catalogue every time it is shown, and frozen onto the order lines only when the order is placed.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from healthhub.catalog import service as catalog
 from healthhub.core.errors import AppError, NotFound
 from healthhub.core.identity_numbers import mask_mobile, normalize_mobile
 from healthhub.orders.models import Address, CartItem
+from healthhub.seed import places
 
 MAX_QUANTITY = 99  # per line: pharmacy retail limit that also stops fat-finger orders
 MAX_LINES = 30
@@ -139,8 +140,8 @@ class AddressInput:
     region: str
     detail: str
     city_adcode: str
-    lat: float
-    lng: float
+    lat: float | None = None  # None: the district's centre
+    lng: float | None = None
     is_default: bool = False
 
 
@@ -157,6 +158,12 @@ def add_address(session: Session, *, user_id: int, data: AddressInput) -> Addres
         raise AppError(str(exc), code="invalid-mobile", status=422) from exc
     if not (len(data.city_adcode) == 6 and data.city_adcode.isdigit()):
         raise AppError("行政区划代码须为6位数字 / city_adcode must be 6 digits", code="invalid-adcode", status=422)
+    if data.lat is None or data.lng is None:
+        place = next((d for d in places.districts() + places.cities() if d.adcode == data.city_adcode), None)
+        if place is None:
+            raise AppError(f"未知的行政区划代码 {data.city_adcode} / unknown city_adcode", code="invalid-adcode",
+                           status=422)
+        data = replace(data, lat=place.lat, lng=place.lng)  # the district centre is close enough to route
     if not (3.0 <= data.lat <= 54.0 and 73.0 <= data.lng <= 136.0):
         raise AppError("坐标不在中国境内 / coordinates are outside China", code="invalid-coordinates", status=422)
     first = not session.execute(select(Address.id).where(Address.user_id == user_id)).first()

@@ -151,12 +151,13 @@ def place_order(session: Session, *, buyer_id: int, address: Address, plan: Chec
         if plan.needs:
             order.rx_claimed = attach(session, source=rx.source, ref=rx.ref, buyer_id=buyer_id, needs=plan.needs,
                                       order_ref=order.order_no, now=now)
+        carts.remove_ordered(session, user_id=buyer_id,
+                             ordered={p.product_id: p.quantity for p in plan.lines.values()})
         note = "已下单，等待支付" + ("（处方已核验）" if order.rx_claimed else "（处方待药师审核）" if plan.needs else "")
         order.history.append(OrderStatusChange(from_status=None, to_status=order.status, note=note, at=now))
         session.flush()
         audit.record(session, action="order.create", entity_type="order", entity_id=order.order_no, detail={
             "buyer_id": buyer_id, "total_cents": order.total_cents, "shipments": len(plan.shipments),
             "lines": [[p.product_id, p.quantity, p.unit_price_cents] for p in plan.lines.values()],
-            "rx": [order.rx_source, order.rx_ref, order.rx_claimed]})
-    carts.remove_ordered(session, user_id=buyer_id, ordered={p.product_id: p.quantity for p in plan.lines.values()})
+            "rx": [order.rx_source, order.rx_ref, order.rx_claimed]})  # last: the audit head lock is held to commit
     return order

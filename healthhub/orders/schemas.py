@@ -61,8 +61,8 @@ class AddressIn(BaseModel):
     region: str = Field(min_length=2, max_length=64, description="省市区")
     detail: str = Field(min_length=2, max_length=200, description="详细地址")
     city_adcode: str = Field(pattern=r"^\d{6}$", description="区县或城市的6位行政区划代码")
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90, description="省略时取该区县中心点")
+    lng: float | None = Field(None, ge=-180, le=180)
     is_default: bool = False
 
 

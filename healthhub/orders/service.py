@@ -131,6 +131,7 @@ def _commit_shipment(session: Session, order: Order, shipment, now: datetime) ->
             raise
     lines = [ReserveLine(line.product_id, shipment.location_id, line.quantity)
              for line in order.lines if line.shipment_id == shipment.id]
+    # Held only for the instant before the commit below, so the length hardly matters.
     inventory.reserve(session, order_ref=shipment.reservation_ref, lines=lines, ttl=timedelta(minutes=5), now=now)
     inventory.commit_reservation(session, order_ref=shipment.reservation_ref, now=now)
 

@@ -84,7 +84,7 @@
     $("#address-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const data = Object.fromEntries(new FormData(e.target));
-      data.lat = Number(data.lat); data.lng = Number(data.lng); data.is_default = true;
+      data.is_default = true;
       try { await HH.api("POST", "/api/v1/addresses", data); location.reload(); } catch (err) { showError(box, err); }
     });
     $("#rx-upload").addEventListener("click", async () => {

@@ -58,3 +58,17 @@ def test_pages_render_with_empty_states(client, shop, staff_headers):
     cart_page = client.get("/cart", headers=shop.headers).text
     assert "处方药需凭有效处方购买" in cart_page and 'data-testid="cart-rx"' in cart_page
     assert "确认订单" in client.get("/checkout", headers=shop.headers).text
+
+
+def test_address_coordinates_default_to_the_district_centre(client, shop):
+    body = {"recipient": "李娜", "mobile": "139 1234 5678", "region": "上海市 浦东新区", "detail": "世纪大道100号",
+            "city_adcode": "310115"}
+    created = client.post("/api/v1/addresses", json=body, headers=shop.headers)
+    assert created.status_code == 201, created.text
+    address = created.json()
+    assert address["mobile_masked"] == "139****5678" and 30 < address["lat"] < 32 and 121 < address["lng"] < 122
+    assert not address["is_default"]
+    bad = client.post("/api/v1/addresses", json={**body, "city_adcode": "999999"}, headers=shop.headers)
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid-adcode"
+    bad_mobile = client.post("/api/v1/addresses", json={**body, "mobile": "12345678901"}, headers=shop.headers)
+    assert bad_mobile.status_code == 422

@@ -15,6 +15,8 @@ INJECTION_ROUTES = frozenset({"iv", "im", "sc", "intradermal", "injection"})
 LOCAL_ATC_PREFIXES = ("D", "S", "A01", "G01", "R01", "R02", "M02", "C05")
 LOCAL_ROUTES = frozenset({"topical", "ophthalmic", "nasal", "otic", "vaginal"})
 SEVERITY = {"block": Severity.BLOCK, "warn": Severity.WARN, "info": Severity.INFO}
+# Memoised name resolutions per KB: bounded, so arbitrary names sent to a public API cannot grow it forever.
+MAX_MEMO_NAMES = 50_000
 
 
 @dataclass(slots=True)
@@ -27,10 +29,7 @@ class Item:
     route_unknown: bool  # a route was written but is not recognised
     form: DosageForm | None
     source: ItemIn
-
-    @property
-    def label(self) -> str:
-        return self.drug.display_name if self.drug else self.written
+    label: str  # the name findings show: the Chinese generic name where known
 
 
 class Collector:
@@ -64,7 +63,9 @@ def _resolve(kb: KnowledgeBase, written: str) -> tuple[DrugFacts | None, bool, D
             form = kb.form_of(written) if form_zh else None
         if drug is None:
             drug, trade = kb.resolve_trade_name(written), True
-        hit = memo[written] = (drug, trade and drug is not None, form)
+        hit = (drug, trade and drug is not None, form)
+        if len(memo) < MAX_MEMO_NAMES:
+            memo[written] = hit
     return hit
 
 
@@ -79,7 +80,8 @@ def resolve_items(kb: KnowledgeBase, request: ReviewRequest) -> list[Item]:
         if source.route:
             route = kb.route_aliases.get(normalize_name(source.route))
             unknown = route is None
-        items.append(Item(index, source.drug, drug, trade, route, unknown, form, source))
+        label = drug.display_name if drug else source.drug
+        items.append(Item(index, source.drug, drug, trade, route, unknown, form, source, label))
     return items
 
 

@@ -1,6 +1,7 @@
 """`review()`: one prescription in, verdict and findings out. Pure: no database, no clock unless
-`today` is omitted, no I/O beyond the (cached) knowledge base."""
-from datetime import date
+`today` is omitted (then today's date in China), no I/O beyond the (cached) knowledge base."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from healthhub.knowledge.kb import KnowledgeBase
 from healthhub.review.engine.combination import check_duplicates, check_interactions
@@ -15,6 +16,9 @@ from healthhub.review.engine.patient import (
     check_special_populations,
 )
 from healthhub.review.schemas import Finding, ReviewRequest, ReviewResponse, Severity, Verdict
+
+# RX-01 counts validity in calendar days where the prescription is written: China.
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def verdict_of(findings: list[Finding]) -> Verdict:
@@ -35,7 +39,7 @@ def review(request: ReviewRequest, *, kb: KnowledgeBase | None = None, overrides
         kb = get_knowledge_base()
     out = Collector(overrides or NO_OVERRIDES)
     items = resolve_items(kb, request)
-    check_legal(request, items, out, today or date.today())
+    check_legal(request, items, out, today or datetime.now(CHINA).date())
     check_format(request, items, out)
     check_banned(items, out)
     check_interactions(kb, items, out)
