@@ -43,7 +43,7 @@ def _seed(database: Database) -> tuple[list[int], list[tuple[int, int]]]:
 
     with database.session_scope() as session:
         location = stock_location(session, code="BENCH-WH")
-        products = [make_product(session, name=f"压测商品{i}", price_cents=1000 + i, rx=False, knowledge_key=None,
+        products = [make_product(session, name=f"压测保健品{i}号", price_cents=1000 + i, rx=False, health=True,
                                  stock=[(location, 1_000_000)]) for i in range(PRODUCTS)]
         buyers = [make_buyer(session, username=f"bench_buyer_{i}") for i in range(CLIENTS)]
     return products, buyers

@@ -210,16 +210,11 @@ def sniff_image(data: bytes) -> str:
                         code="bad-image-type")
 
 
-def is_stale(*, status: str, queued_at: datetime, accepted_at: datetime | None, first_reply_at: datetime | None,
-             doctor_assigned: bool, now: datetime, timeout: timedelta) -> bool:
-    """An assigned request nobody answered within the timeout goes back to the department queue."""
-    if not doctor_assigned or first_reply_at is not None:
-        return False
-    if status == "assigned":
-        return now - queued_at >= timeout
-    if status == "in_progress":
-        return accepted_at is not None and now - accepted_at >= timeout
-    return False
+def is_stale(*, status: str, accepted_at: datetime | None, first_reply_at: datetime | None, now: datetime,
+             timeout: timedelta) -> bool:
+    """An accepted request the doctor never answered within the timeout goes back to the queue."""
+    return (status == "in_progress" and first_reply_at is None and accepted_at is not None
+            and now - accepted_at >= timeout)
 
 
 def add_years(day: date, years: int) -> date:

@@ -18,7 +18,7 @@ caller's Session, flushes at most, never commits, and returns frozen dataclasses
         `ineligible_reason` saying why not; `affiliation` is "own" or "partner".
     list_doctors(session, *, limit=100, offset=0) -> list[DoctorView]
     get_consultation(session, *, consultation_id) -> ConsultationView
-        NotFound when missing or sealed. `status` is waiting | assigned | in_progress |
+        NotFound when missing or sealed. `status` is waiting | in_progress |
         completed | terminated | cancelled; `started_at` is when the doctor accepted;
         `diagnoses` are `Diagnosis(code, name)` with ICD-10 codes; `under6_confirmed` is IDT-10.
     list_consultations_of_patient(session, *, patient_id) -> list[ConsultationView]

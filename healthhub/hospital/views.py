@@ -79,7 +79,7 @@ class ConsultationView:
     patient_id: int
     account_user_id: int
     doctor_id: int | None
-    status: str  # waiting | assigned | in_progress | completed | terminated | cancelled
+    status: str  # waiting | in_progress | completed | terminated | cancelled
     department_id: int
     department: str
     centre_id: int

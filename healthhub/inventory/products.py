@@ -7,27 +7,22 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from healthhub.core.errors import NotFound
 
 
 def product_names(session: Session, product_ids: Iterable[int]) -> dict[int, str]:
     from healthhub.catalog import service as catalog  # noqa: PLC0415
 
-    names = {}
-    for product_id in set(product_ids):
-        try:
-            names[product_id] = catalog.get_product(session, product_id).display_name
-        except NotFound:
-            names[product_id] = f"商品#{product_id}"
-    return names
+    wanted = set(product_ids)
+    found = catalog.get_products(session, wanted)
+    return {pid: found[pid].name if pid in found else f"商品#{pid}" for pid in wanted}
 
 
 def product_name(session: Session, product_id: int) -> str:
     return product_names(session, [product_id])[product_id]
 
 
-def cold_chain_of(session: Session, product_id: int) -> bool:
-    """Raises NotFound for an unknown product: stock or routing for it would be meaningless."""
+def require_product(session: Session, product_id: int):
+    """The catalogue's view of a product; raises NotFound for an unknown one (stock for it is meaningless)."""
     from healthhub.catalog import service as catalog  # noqa: PLC0415
 
-    return bool(catalog.get_product(session, product_id).cold_chain)
+    return catalog.get_product(session, product_id)

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from healthhub.catalog import service as catalog
-from healthhub.core.errors import AppError, NotFound
+from healthhub.core.errors import AppError, NotFound, RuleViolation
 from healthhub.core.identity_numbers import mask_mobile, normalize_mobile
 from healthhub.orders.models import Address, CartItem
 from healthhub.seed import places
@@ -67,9 +67,7 @@ def spec_of(view) -> str:
 def sellable_view(session: Session, product_id: int):
     """The product if it may be sold online; RuleViolation (OD-01) for special-management or banned drugs."""
     view = catalog.get_product(session, product_id)
-    catalog.ensure_sellable(view)
-    if view.price_cents is None or view.price_cents <= 0:
-        raise AppError(f"{view.name} 暂未定价，不能购买 / {view.name} has no price yet", code="not-priced", status=422)
+    catalog.ensure_sellable(view)  # also refuses inactive and unpriced products
     return view
 
 
@@ -125,7 +123,11 @@ def view_cart(session: Session, *, user_id: int) -> CartView:
             lines.append(CartLine(item.product_id, f"商品#{item.product_id}", "", False, False, None, 0, item.quantity,
                                   False, "商品已下架 / no longer available"))
             continue
-        problem = None if view.sellable_online else (view.not_sellable_reason or "不可在线销售")
+        try:
+            catalog.ensure_sellable(view)
+            problem = None
+        except RuleViolation as exc:
+            problem = exc.detail
         lines.append(CartLine(view.id, view.name, spec_of(view), bool(view.rx), bool(view.cold_chain),
                               view.knowledge_key, view.price_cents or 0, item.quantity, problem is None, problem))
     return CartView(lines)

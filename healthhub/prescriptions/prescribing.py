@@ -11,17 +11,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit, events
-from healthhub.core.crypto import field_cipher
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Forbidden, RuleViolation
 from healthhub.hospital import service as hospital
 from healthhub.identity.service import Principal
 from healthhub.knowledge.model import DrugFacts
+from healthhub.knowledge.service import get_knowledge_base
 from healthhub.prescriptions import rules, signing
 from healthhub.prescriptions.models import DoctorSigningKey, Prescription, PrescriptionItem
 from healthhub.prescriptions.review_request import build_review_request
 from healthhub.prescriptions.schemas import PrescriptionIn
-from healthhub.prescriptions.service import (_load, canonical_content, china_day, end_of_validity,
+from healthhub.prescriptions.service import (load_row, canonical_content, china_day, end_of_validity,
                                              require_valid_signature, transition)
 from healthhub.prescriptions.statemachine import RxEvent, RxStatus
 
@@ -30,9 +30,24 @@ CONFIRMED_TOPIC = "prescription.doctor_confirmed"
 
 
 def knowledge_base():
-    from healthhub.knowledge.service import get_knowledge_base  # noqa: PLC0415  (KB loads its tables lazily)
-
     return get_knowledge_base()
+
+
+def search_drugs(query: str, *, limit: int = 20) -> list[DrugFacts]:
+    """Exact name/alias/ATC first, then substring matches on Chinese and English generic names."""
+    text = query.strip().casefold()
+    if not text:
+        return []
+    kb = knowledge_base()
+    exact = kb.resolve(text)
+    found = [exact] if exact else []
+    for drug in kb.drugs():
+        if len(found) >= limit:
+            break
+        if drug is not exact and (text in drug.name_zh or text in drug.name_en.casefold()
+                                  or any(text in alias.casefold() for alias in drug.aliases)):
+            found.append(drug)
+    return found
 
 
 @dataclass(frozen=True)
@@ -144,7 +159,7 @@ def create_draft(session: Session, principal: Principal | None, data: Prescripti
 
 def _own_draft(session: Session, principal: Principal | None, prescription_id: int) -> Prescription:
     _prescriber_rules(principal)
-    rx = _load(session, prescription_id, lock=True)
+    rx = load_row(session, prescription_id, lock=True)
     if rx.doctor_user_id != principal.id:
         raise Forbidden("只能修改自己开具的处方 / only the prescribing doctor may change it", code="rx-not-yours")
     return rx
@@ -184,11 +199,6 @@ def signing_key_for(session: Session, doctor_user_id: int) -> DoctorSigningKey:
     return key
 
 
-def _decrypted_private_key(key: DoctorSigningKey) -> str:
-    # The ORM column decrypts on load; reading it through the cipher again would double-decrypt.
-    return key.private_key
-
-
 def sign(session: Session, principal: Principal | None, prescription_id: int, *, confirm: bool) -> Prescription:
     """DRAFT → SIGNED → UNDER_REVIEW in one transaction, then hands it to the pharmacists (IDT-08)."""
     rx = _own_draft(session, principal, prescription_id)
@@ -211,13 +221,13 @@ def sign(session: Session, principal: Principal | None, prescription_id: int, *,
     rx.expires_at, rx.signing_key_id = end_of_validity(rx.valid_until), key.id
     canonical = signing.canonical_form(canonical_content(rx))
     rx.content_digest = signing.content_digest(canonical)
-    rx.signature = signing.sign(_decrypted_private_key(key), key.public_key, canonical)
+    rx.signature = signing.sign(key.private_key, key.public_key, canonical)
     transition(session, rx, RxEvent.SIGN, actor_user_id=principal.id, note=f"SM2 digest {rx.content_digest[:16]}")
     transition(session, rx, RxEvent.SUBMIT, actor_user_id=principal.id, note="submitted for pharmacist review")
     session.flush()
     events.publish(session, SUBMITTED_TOPIC, {
         "prescription_id": rx.id,
-        "request": build_review_request(rx, context.patient, context.doctor).model_dump(mode="json"),
+        "request": build_review_request(session, rx, context.patient, context.doctor).model_dump(mode="json"),
         "doctor_user_id": principal.id, "patient_label": rx.patient_label,
         "submitted_at": now.astimezone(UTC).isoformat()})
     return rx
@@ -263,7 +273,7 @@ def confirm_for_review(session: Session, principal: Principal | None, prescripti
     now = utcnow().replace(microsecond=0)
     statement = signing.canonical_form({"prescription": rx.content_digest, "question": rx.confirmation_question,
                                         "comment": comment, "confirmed_at": now.isoformat()})
-    rx.doctor_confirm_signature = signing.sign(_decrypted_private_key(key), key.public_key, statement)
+    rx.doctor_confirm_signature = signing.sign(key.private_key, key.public_key, statement)
     rx.doctor_confirmed_at, rx.doctor_confirm_comment = now, comment
     session.flush()
     audit.record(session, action="prescription.doctor_confirm", entity_type="prescription", entity_id=rx.id,

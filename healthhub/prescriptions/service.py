@@ -151,7 +151,7 @@ def transition(session: Session, rx: Prescription, event: RxEvent, *, actor_user
                          "note": note[:200]})
 
 
-def _load(session: Session, prescription_id: int, *, lock: bool = False) -> Prescription:
+def load_row(session: Session, prescription_id: int, *, lock: bool = False) -> Prescription:
     query = select(Prescription).where(Prescription.id == prescription_id).options(selectinload(Prescription.items))
     if lock:
         query = query.with_for_update()
@@ -185,7 +185,7 @@ def view_of(session: Session, rx: Prescription) -> PrescriptionView:
 
 def get_prescription(session: Session, *, prescription_id: int) -> PrescriptionView:
     """For other domains (review, FHIR, orders): no permission check, the caller has done its own."""
-    return view_of(session, _load(session, prescription_id))
+    return view_of(session, load_row(session, prescription_id))
 
 
 def may_read(principal: Principal, view: PrescriptionView) -> bool:
@@ -254,7 +254,7 @@ def list_usable_for_account(session: Session, *, account_user_id: int, now: date
 def claim_for_order(session: Session, *, prescription_id: int, account_user_id: int, lines: list[tuple[str, int]],
                     order_ref: str, now: datetime) -> UsablePrescription:
     """Marks the prescription USED for this order. Repeating the call for the same order_ref is a no-op."""
-    rx = _load(session, prescription_id, lock=True)
+    rx = load_row(session, prescription_id, lock=True)
     if rx.account_user_id != account_user_id:
         raise Forbidden("该处方不属于当前账户的就诊人 / this prescription belongs to another account",
                         code="rx-other-account")

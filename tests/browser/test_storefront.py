@@ -22,7 +22,11 @@ def test_search_cart_checkout_pay_and_track(new_page):
     expect(page.get_by_text("布洛芬缓释胶囊").first).to_be_visible()
     screenshot(page, "storefront-search-initials")
 
-    page.get_by_role("button", name=re.compile("加入购物车")).first.click()
+    otc_hit = page.get_by_test_id("otc-section").get_by_test_id("result-item").filter(has_text="布洛芬").first
+    otc_hit.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(r"/shop/products/\d+$"))
+    page.get_by_test_id("add-to-cart").click()
+    expect(page.get_by_test_id("cart-message")).to_contain_text("已加入购物车")
     page.goto("/cart")
     expect(page.get_by_test_id("cart-otc")).to_contain_text("布洛芬")
     screenshot(page, "storefront-cart")

@@ -1,47 +1,49 @@
 """Builders for order tests and the orders benchmark: products, stock, buyers with addresses."""
-import itertools
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthhub.catalog import service as catalog
-from healthhub.inventory.models import Location, StockBatch
+from healthhub.catalog.schemas import ProductCreate, ProductUpdate
+from healthhub.core.db import utcnow
+from healthhub.inventory import service as inventory
+from healthhub.inventory.models import StockBatch
 from healthhub.orders import cart as carts
 from healthhub.orders.models import Address, RxUpload
 from tests.factories import create_user_with_token
 
 BEIJING = {"region": "北京市 朝阳区", "detail": "建国路88号 SOHO现代城 2号楼1203", "city_adcode": "110105",
            "lat": 39.9087, "lng": 116.4605}
-_ids = itertools.count(1)
 
 
-def stock_location(session: Session, *, code: str) -> int:
-    location = Location(kind="warehouse", code=code, name=f"北京自营仓{code}", city_adcode="110000",
-                        address="北京市大兴区", lat=39.72, lng=116.34, is_active=True, cold_chain=True,
-                        covered_city_adcodes=["110000"], ship_days_min=1, ship_days_max=1, handles_drugs=True)
-    session.add(location)
-    session.flush()
+def stock_location(session: Session, *, code: str, kind: str = "warehouse") -> int:
+    """A Beijing self-operated warehouse (same-day before 20:00), or a merchant shipping in 2–4 days."""
+    fields = {"warehouse": {"same_day_cutoff_hour": 20, "covered_city_adcodes": ["110000"], "cold_chain": True},
+              "merchant": {"ship_days_min": 2, "ship_days_max": 4}}[kind]
+    location = inventory.add_location(session, kind=kind, code=code, name=f"{'北京自营仓' if kind == 'warehouse' else '商家'}"
+                                      f"{code}", city_adcode="110115", address="北京市大兴区", lat=39.72, lng=116.34,
+                                      **fields)
     return location.id
 
 
-def make_product(session: Session, *, name: str, price_cents: int, rx: bool, knowledge_key: str | None,
-                 stock: list[tuple[int, int]], special: str | None = None) -> int:
-    product_id = 900_000 + next(_ids)
-    catalog.REGISTRY[product_id] = catalog.ProductView(
-        id=product_id, name=name, generic_name=name, knowledge_key=knowledge_key, rx=rx,
-        sellable_online=special is None, not_sellable_reason="特殊管理药品" if special else None, cold_chain=False,
-        insurance_category=None, price_cents=price_cents, dosage_form="片", strength="0.1g", package="24片/盒")
+def make_product(session: Session, *, name: str, price_cents: int, rx: bool, stock: list[tuple[int, int]],
+                 health: bool = False) -> int:
+    """A catalogue product (drug facts such as the knowledge key or a special-management class come from
+    the knowledge base by its generic name) with stock received at the given locations."""
+    product = catalog.create_product(session, ProductCreate(
+        kind="health" if health else "drug", generic_name=name, manufacturer="测试制药有限公司", category="测试分类",
+        list_price_cents=price_cents, rx_class="none" if health else ("rx" if rx else "otc_a"),
+        package="24片/盒"))
     for location_id, quantity in stock:
-        session.add(StockBatch(product_id=product_id, location_id=location_id, batch_no=f"B{product_id}",
-                               expiry_date=date.today() + timedelta(days=400), on_hand=quantity, reserved=0,
-                               unit_cost_cents=price_cents // 2))
-    session.flush()
-    return product_id
+        inventory.receive_stock(session, location=inventory.get_location(session, location_id), product_id=product.id,
+                                batch_no=f"B{product.id}-{location_id}", expiry_date=date.today() + timedelta(days=400),
+                                quantity=quantity, unit_cost_cents=price_cents // 2, now=utcnow())
+    return product.id
 
 
 def set_price(session: Session, product_id: int, price_cents: int) -> None:
-    catalog.REGISTRY[product_id].price_cents = price_cents
+    catalog.update_product(session, product_id, ProductUpdate(list_price_cents=price_cents))
 
 
 def beijing_address(session: Session, user_id: int) -> int:

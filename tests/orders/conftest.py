@@ -39,12 +39,9 @@ def staff_headers(db, make_user):
 @pytest.fixture
 def shop(db) -> Shop:
     warehouse = builders.stock_location(db, code="WH-BJ-T")
-    otc = builders.make_product(db, name="布洛芬缓释胶囊", price_cents=2680, rx=False, knowledge_key="ibuprofen",
-                                stock=[(warehouse, 20)])
-    rx = builders.make_product(db, name="阿莫西林胶囊", price_cents=1480, rx=True, knowledge_key="amoxicillin",
-                               stock=[(warehouse, 10)])
-    banned = builders.make_product(db, name="盐酸吗啡片", price_cents=900, rx=True, knowledge_key="morphine",
-                                   special="narcotic", stock=[])
+    otc = builders.make_product(db, name="布洛芬缓释胶囊", price_cents=2680, rx=False, stock=[(warehouse, 20)])
+    rx = builders.make_product(db, name="阿莫西林胶囊", price_cents=1480, rx=True, stock=[(warehouse, 10)])
+    banned = builders.make_product(db, name="盐酸吗啡片", price_cents=900, rx=True, stock=[])
     user, headers = create_user_with_token(db, role="patient")
     address = builders.beijing_address(db, user.id)
     db.commit()  # a request that fails rolls back to here, not past the shop

@@ -63,8 +63,7 @@ def test_rx_line_without_prescription_is_refused(client, db, shop):
 
 def test_stock_gone_before_second_shipment_leaves_no_order_and_no_hold(db, shop):
     store = builders.stock_location(db, code="WH-BJ-2")
-    scarce = builders.make_product(db, name="维生素C泡腾片", price_cents=3500, rx=False, knowledge_key="vitamin_c",
-                                   stock=[(store, 1)])
+    scarce = builders.make_product(db, name="维生素C泡腾片", price_cents=3500, rx=False, stock=[(store, 1)])
     address = builders.address_row(db, shop.buyer_id, shop.address_id)
     now = utcnow()
     plan = checkout.plan_checkout(db, now=now, address=address, items=[checkout.OrderItem(shop.otc, 1),

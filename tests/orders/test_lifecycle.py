@@ -102,13 +102,15 @@ def test_unpaid_order_expires_and_gives_its_stock_back(client, db, shop):
 
 
 def test_one_order_splits_into_shipments_by_channel(client, db, shop):
-    store = builders.stock_location(db, code="WH-BJ-3")
-    only_there = builders.make_product(db, name="医用外科口罩", price_cents=1990, rx=False, knowledge_key=None,
+    store = builders.stock_location(db, code="MER-3", kind="merchant")
+    only_there = builders.make_product(db, name="医用外科口罩", price_cents=1990, rx=False, health=True,
                                        stock=[(store, 5)])
+    db.commit()
     order = place(client, shop, (shop.otc, 1), (only_there, 2)).json()
     assert len(order["shipments"]) == 2
     assert {tuple(line["product_id"] for line in s["lines"]) for s in order["shipments"]} == {(shop.otc,),
                                                                                               (only_there,)}
+    assert {s["channel"] for s in order["shipments"]} == {"warehouse", "merchant"}
     assert order["total_cents"] == 2680 + 2 * 1990
 
 

@@ -20,7 +20,7 @@ def test_200_buyers_race_for_the_last_50_units(committed_db, backend):
     with committed_db.session_scope() as session:
         warehouse = builders.stock_location(session, code="WH-RACE")
         product = builders.make_product(session, name="布洛芬缓释胶囊", price_cents=2680, rx=False,
-                                        knowledge_key="ibuprofen", stock=[(warehouse, UNITS)])
+                                        stock=[(warehouse, UNITS)])
         buyers = [builders.make_buyer(session, username=f"racer_{i}") for i in range(BUYERS)]
     start = threading.Barrier(BUYERS)
     outcomes: list[str] = []

@@ -1,0 +1,155 @@
+"""Catalogue API: storefront search and product detail (OD-03-aware), operator product writes and
+imports, merchants' SKUs. Price-bearing writes take an Idempotency-Key and are audited."""
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from healthhub.catalog import service
+from healthhub.catalog.importer import import_catalog
+from healthhub.catalog.models import ImportRun, MerchantSku, Product
+from healthhub.catalog.schemas import (ImportReportOut, ProductCreate, ProductDetail, ProductSummary, ProductUpdate,
+                                       SearchPage, SkuCreate, SkuOut, SkuUpdate)
+from healthhub.catalog.search import SearchRequest
+from healthhub.core import idempotency
+from healthhub.core.config import get_settings
+from healthhub.core.db import DbSession
+from healthhub.core.errors import Forbidden, NotFound
+from healthhub.core.pagination import MAX_PAGE_SIZE, Page, PageParams, page_params
+from healthhub.identity.deps import OptionalUser, require_roles
+from healthhub.identity.roles import Role
+from healthhub.identity.service import Principal
+
+router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+CATALOG_STAFF = (Role.OPERATOR, Role.ADMIN)
+Staff = Annotated[Principal, Depends(require_roles(*CATALOG_STAFF))]
+Merchant = Annotated[Principal, Depends(require_roles(Role.MERCHANT))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def is_staff(principal: Principal | None) -> bool:
+    return principal is not None and principal.role in CATALOG_STAFF
+
+
+def summary(product: Product) -> ProductSummary:
+    return ProductSummary(
+        id=product.id, name=service.display_name(product), generic_name=product.generic_name,
+        brand_name=product.brand_name, manufacturer=product.manufacturer, package=product.package,
+        rx_class=product.rx_class, rx=product.rx_class == "rx", insurance_category=product.insurance_category,
+        category=product.category, price_cents=product.list_price_cents,
+        sellable_online=service.not_sellable_reason(product) is None,
+        not_sellable_reason=service.not_sellable_reason(product))
+
+
+def detail(product: Product) -> ProductDetail:
+    rx = product.rx_class == "rx"
+    return ProductDetail(
+        **summary(product).model_dump(), kind=product.kind, english_name=product.english_name,
+        atc_code=product.atc_code, dosage_form=product.dosage_form, strength=product.strength,
+        approval_number=product.approval_number, special_class=product.special_class, cold_chain=product.cold_chain,
+        knowledge_key=product.knowledge_key, status=product.status,
+        # OD-03: no indications or dosage text for Rx before an approved prescription (not wired yet: always hidden)
+        description=None if rx else product.description, insert_text=None if rx else product.insert_text,
+        insert_hidden_reason=service.INSERT_HIDDEN_RX if rx else None, rx_notice=service.RX_NOTICE if rx else None)
+
+
+def visible_product(db, product_id: int, principal: Principal | None) -> Product:
+    """Storefront callers never see products that may not be sold online; staff see everything."""
+    product = db.get(Product, product_id)
+    hidden = product is not None and not is_staff(principal) and (
+        service.not_sellable_reason(product) is not None or product.status != "active")
+    if product is None or hidden:
+        raise NotFound(f"商品 {product_id} 不存在 / product not found", code="product-not-found")
+    return product
+
+
+@router.get("/search", response_model=SearchPage, summary="Search products (Chinese, pinyin, initials, typos)")
+def search(db: DbSession, principal: OptionalUser,
+           q: Annotated[str, Query(max_length=64, description="布洛芬 / buluofen / blf")] = "",
+           rx: Annotated[bool | None, Query(description="true: 处方药; false: 非处方药及非药品")] = None,
+           category: Annotated[str | None, Query(max_length=32)] = None,
+           insurance: Annotated[bool, Query(description="只看医保甲/乙类")] = False,
+           include_unsellable: Annotated[bool, Query(description="运营人员：包含不可网售商品")] = False,
+           page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+           size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20) -> SearchPage:
+    if include_unsellable and not is_staff(principal):
+        raise Forbidden("仅运营人员可查看不可网售商品 / only operators may list products not sellable online",
+                        code="forbidden-role")
+    products, result = service.search_products(db, SearchRequest(
+        text=q, rx=rx, category=category or None, insurance_only=insurance, include_unsellable=include_unsellable,
+        page=page, size=size))
+    return SearchPage(items=[summary(p) for p in products], total=result.total, page=page, size=size,
+                      fuzzy=result.fuzzy)
+
+
+@router.get("/products/{product_id}", response_model=ProductDetail)
+def get_product(product_id: int, db: DbSession, principal: OptionalUser) -> ProductDetail:
+    return detail(visible_product(db, product_id, principal))
+
+
+def _idempotent(db, *, scope: str, owner: int, key: str | None, body: Any, status: int,
+                action: Callable[[], BaseModel]) -> JSONResponse:
+    key = idempotency.validate_key(key)
+    fingerprint = idempotency.fingerprint(body)
+    earlier = idempotency.replay(db, scope=scope, owner=owner, key=key, request_fingerprint=fingerprint)
+    if earlier is not None:
+        return JSONResponse(earlier.response, status_code=earlier.status_code)
+    response = action().model_dump(mode="json")
+    idempotency.remember(db, scope=scope, owner=owner, key=key, request_fingerprint=fingerprint, status_code=status,
+                         response=response)
+    return JSONResponse(response, status_code=status)
+
+
+@router.post("/products", response_model=ProductDetail, status_code=201, summary="Create a product (operators)")
+def create_product(data: ProductCreate, db: DbSession, principal: Staff, key: IdempotencyKey = None):
+    return _idempotent(db, scope="catalog.product.create", owner=principal.id, key=key, body=data.model_dump(),
+                       status=201, action=lambda: detail(service.create_product(db, data)))
+
+
+@router.patch("/products/{product_id}", response_model=ProductDetail, summary="Update a product (operators)")
+def update_product(product_id: int, data: ProductUpdate, db: DbSession, principal: Staff,
+                   key: IdempotencyKey = None):
+    return _idempotent(db, scope=f"catalog.product.update:{product_id}", owner=principal.id, key=key,
+                       body=data.model_dump(exclude_unset=True), status=200,
+                       action=lambda: detail(service.update_product(db, product_id, data)))
+
+
+@router.post("/imports", response_model=ImportReportOut, summary="Re-import the catalogue (operators)")
+def run_import(db: DbSession, _principal: Staff) -> ImportReportOut:
+    report = import_catalog(db, get_settings().data_dir)
+    return ImportReportOut(counts=report.counts(), problems=[p.__dict__ for p in report.problems])
+
+
+@router.get("/imports/latest", response_model=ImportReportOut | None)
+def latest_import(db: DbSession, _principal: Staff) -> ImportReportOut | None:
+    run = db.query(ImportRun).order_by(ImportRun.id.desc()).first()
+    return ImportReportOut(counts=run.counts, problems=run.problems) if run else None
+
+
+def sku_out(db, sku: MerchantSku) -> SkuOut:
+    return SkuOut(id=sku.id, product_id=sku.product_id, product_name=service.get_product(db, sku.product_id).name,
+                  merchant_id=sku.merchant_id, store_location_id=sku.store_location_id, sku_code=sku.sku_code,
+                  price_cents=sku.price_cents, status=sku.status)
+
+
+@router.get("/merchant/skus", response_model=Page[SkuOut])
+def list_skus(db: DbSession, principal: Merchant, params: Annotated[PageParams, Depends(page_params)]):
+    rows, total = service.list_skus(db, merchant_id=principal.id, params=params)
+    return Page[SkuOut](items=[sku_out(db, s) for s in rows], total=total, page=params.page, size=params.size)
+
+
+@router.post("/merchant/skus", response_model=SkuOut, status_code=201)
+def create_sku(data: SkuCreate, db: DbSession, principal: Merchant, key: IdempotencyKey = None):
+    return _idempotent(db, scope="catalog.sku.create", owner=principal.id, key=key, body=data.model_dump(),
+                       status=201,
+                       action=lambda: sku_out(db, service.create_sku(db, merchant_id=principal.id, data=data)))
+
+
+@router.patch("/merchant/skus/{sku_id}", response_model=SkuOut)
+def update_sku(sku_id: int, data: SkuUpdate, db: DbSession, principal: Merchant, key: IdempotencyKey = None):
+    return _idempotent(db, scope=f"catalog.sku.update:{sku_id}", owner=principal.id, key=key,
+                       body=data.model_dump(exclude_unset=True), status=200,
+                       action=lambda: sku_out(db, service.update_sku(db, merchant_id=principal.id, sku_id=sku_id,
+                                                                     data=data)))

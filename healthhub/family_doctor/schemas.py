@@ -1,0 +1,67 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PackageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=2, max_length=64)
+    description: str = Field(default="", max_length=2000)
+    price_cents: int = Field(ge=0, le=10_000_000)
+    period_days: int = Field(ge=1, le=1095)
+    included_consultations: int = Field(ge=0, le=1000)
+    response_minutes: int = Field(ge=1, le=1440)
+    members_covered: int = Field(ge=1, le=10)
+    active: bool = True
+
+
+class PackageOut(PackageIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class SubscribeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    package_id: int
+    member_patient_ids: list[int] = Field(min_length=1, max_length=10)
+
+
+class UseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    patient_id: int
+    consultation_ref: str = Field(min_length=1, max_length=64)
+
+
+class PurchaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subscription_id: int
+    kind: str
+    amount_cents: int
+    status: str
+    payment_ref: str | None
+    created_at: datetime
+    paid_at: datetime | None
+
+
+class SubscriptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    account_user_id: int
+    package_id: int
+    package_name: str
+    status: str
+    member_patient_ids: list[int]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    consultations_total: int
+    consultations_used: int
+    consultations_left: int
+    response_minutes: int

@@ -1,0 +1,178 @@
+"""Family-doctor use cases. Payment seam: `confirm_payment` is what the payment domain (or the sandbox
+step on the page) calls once the money is captured; nothing takes effect before it."""
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthhub.core import audit
+from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from healthhub.family_doctor import rules
+from healthhub.family_doctor.models import EntitlementUse, Purchase, ServicePackage, Subscription
+from healthhub.family_doctor.schemas import PackageIn, SubscriptionOut
+from healthhub.hospital import service as hospital
+
+
+def list_packages(session: Session, *, active_only: bool = True) -> list[ServicePackage]:
+    query = select(ServicePackage).order_by(ServicePackage.price_cents, ServicePackage.id)
+    if active_only:
+        query = query.where(ServicePackage.active.is_(True))
+    return list(session.execute(query).scalars())
+
+
+def get_package(session: Session, package_id: int) -> ServicePackage:
+    package = session.get(ServicePackage, package_id)
+    if package is None:
+        raise NotFound("服务包不存在 / package not found", code="fd-package-not-found")
+    return package
+
+
+def save_package(session: Session, *, data: PackageIn, package_id: int | None = None) -> ServicePackage:
+    clash = session.execute(select(ServicePackage).where(ServicePackage.code == data.code)).scalar_one_or_none()
+    if clash is not None and clash.id != package_id:
+        raise Conflict(f"服务包编码 {data.code} 已存在 / code already used", code="fd-package-code-taken")
+    package = get_package(session, package_id) if package_id else ServicePackage()
+    before = {"price_cents": package.price_cents, "active": package.active} if package_id else None
+    for field, value in data.model_dump().items():
+        setattr(package, field, value)
+    session.add(package)
+    session.flush()
+    audit.record(session, action="family_doctor.package.save", entity_type="fd_package", entity_id=package.id,
+                 detail={"before": before, "after": data.model_dump()})
+    return package
+
+
+def subscription_out(session: Session, sub: Subscription) -> SubscriptionOut:
+    package = get_package(session, sub.package_id)
+    return SubscriptionOut(id=sub.id, account_user_id=sub.account_user_id, package_id=sub.package_id,
+                           package_name=package.name, status=sub.status, member_patient_ids=sub.member_patient_ids,
+                           starts_at=sub.starts_at, ends_at=sub.ends_at, consultations_total=sub.consultations_total,
+                           consultations_used=sub.consultations_used,
+                           consultations_left=max(0, sub.consultations_total - sub.consultations_used),
+                           response_minutes=package.response_minutes)
+
+
+def list_subscriptions(session: Session, *, account_user_id: int) -> list[Subscription]:
+    return list(session.execute(select(Subscription).where(Subscription.account_user_id == account_user_id)
+                                .order_by(Subscription.id.desc())).scalars())
+
+
+def _own_subscription(session: Session, account_user_id: int, subscription_id: int) -> Subscription:
+    sub = session.get(Subscription, subscription_id, with_for_update=True)
+    if sub is None:
+        raise NotFound("签约不存在 / subscription not found", code="fd-subscription-not-found")
+    if sub.account_user_id != account_user_id:
+        raise Forbidden("这不是您的签约 / not your subscription", code="fd-not-yours")
+    return sub
+
+
+def _purchase(session: Session, sub: Subscription, package: ServicePackage, kind: str) -> Purchase:
+    purchase = Purchase(subscription_id=sub.id, kind=kind, amount_cents=package.price_cents,
+                        period_days=package.period_days, consultations=package.included_consultations,
+                        status="PENDING")
+    session.add(purchase)
+    session.flush()
+    audit.record(session, action=f"family_doctor.{kind}", entity_type="fd_purchase", entity_id=purchase.id,
+                 detail={"subscription_id": sub.id, "package": package.code, "amount_cents": purchase.amount_cents})
+    return purchase
+
+
+def subscribe(session: Session, *, account_user_id: int, package_id: int, member_patient_ids: list[int]) -> Purchase:
+    package = get_package(session, package_id)
+    if not package.active:
+        raise RuleViolation("该服务包已下架 / this package is no longer offered", code="fd-package-inactive")
+    members = sorted(set(member_patient_ids))
+    own = {p.id for p in hospital.list_patients_of_account(session, account_user_id=account_user_id)}
+    if not set(members) <= own:
+        raise Forbidden("只能为本账户的就诊人签约 / members must be patients of your account", code="fd-foreign-member")
+    if len(members) > package.members_covered:
+        raise RuleViolation(f"该服务包最多覆盖 {package.members_covered} 位家庭成员 / covers at most "
+                            f"{package.members_covered} members", code="fd-too-many-members")
+    running = session.execute(select(Subscription.id).where(
+        Subscription.account_user_id == account_user_id, Subscription.package_id == package_id,
+        Subscription.status.in_(("ACTIVE", "PENDING_PAYMENT")))).first()
+    if running:
+        raise Conflict("您已签约该服务包，请使用续费 / already subscribed: renew instead", code="fd-already-subscribed")
+    sub = Subscription(account_user_id=account_user_id, package_id=package_id, status="PENDING_PAYMENT",
+                       member_patient_ids=members)
+    session.add(sub)
+    session.flush()
+    return _purchase(session, sub, package, "subscribe")
+
+
+def renew(session: Session, *, account_user_id: int, subscription_id: int) -> Purchase:
+    sub = _own_subscription(session, account_user_id, subscription_id)
+    if sub.status == "PENDING_PAYMENT":
+        raise RuleViolation("请先完成首次支付 / pay the first purchase before renewing", code="fd-not-paid")
+    return _purchase(session, sub, get_package(session, sub.package_id), "renew")
+
+
+def confirm_payment(session: Session, *, purchase_id: int, payment_ref: str, now: datetime) -> Purchase:
+    """The payment seam. Subscribe starts the period now; renew extends it from the current end."""
+    purchase = session.get(Purchase, purchase_id, with_for_update=True)
+    if purchase is None:
+        raise NotFound("支付单不存在 / purchase not found", code="fd-purchase-not-found")
+    if purchase.status == "PAID":
+        if purchase.payment_ref == payment_ref:
+            return purchase
+        raise Conflict("该支付单已支付 / already paid", code="fd-already-paid")
+    sub = session.get(Subscription, purchase.subscription_id, with_for_update=True)
+    start, end = rules.renewed_period(sub.ends_at if purchase.kind == "renew" else None, now, purchase.period_days)
+    if sub.status != "ACTIVE" or sub.starts_at is None:
+        sub.starts_at = start
+    sub.ends_at, sub.status = end, "ACTIVE"
+    sub.consultations_total += purchase.consultations
+    purchase.status, purchase.payment_ref, purchase.paid_at = "PAID", payment_ref, now
+    session.flush()
+    audit.record(session, action="family_doctor.payment", entity_type="fd_purchase", entity_id=purchase.id,
+                 detail={"amount_cents": purchase.amount_cents, "payment_ref": payment_ref,
+                         "subscription_id": sub.id, "ends_at": sub.ends_at})
+    return purchase
+
+
+def sandbox_payment_ref() -> str:
+    return "sandbox-" + secrets.token_hex(8)
+
+
+def use_consultation(session: Session, *, account_user_id: int, patient_id: int, consultation_ref: str,
+                     now: datetime) -> EntitlementUse:
+    """Consumes one included consultation of an active package covering the patient (idempotent per ref)."""
+    subs = session.execute(select(Subscription).where(Subscription.account_user_id == account_user_id)
+                           .order_by(Subscription.ends_at.desc()).with_for_update()).scalars().all()
+    covering = [s for s in subs if patient_id in s.member_patient_ids]
+    if not covering:
+        raise RuleViolation("该就诊人没有家庭医生签约 / this patient has no family-doctor package",
+                            code="fd-not-covered")
+    for sub in covering:
+        done = session.execute(select(EntitlementUse).where(EntitlementUse.subscription_id == sub.id,
+                                                            EntitlementUse.consultation_ref == consultation_ref)
+                               ).scalar_one_or_none()
+        if done is not None:
+            return done
+    refusals = []
+    for sub in covering:
+        refusal = rules.use_refusal(rules.Entitlement(sub.status, sub.ends_at, sub.consultations_total,
+                                                      sub.consultations_used), now)
+        if refusal is None:
+            sub.consultations_used += 1
+            use = EntitlementUse(subscription_id=sub.id, patient_id=patient_id, consultation_ref=consultation_ref,
+                                 used_at=now, detail={"left": sub.consultations_total - sub.consultations_used})
+            session.add(use)
+            session.flush()
+            audit.record(session, action="family_doctor.use", entity_type="fd_subscription", entity_id=sub.id,
+                         detail={"patient_id": patient_id, "consultation_ref": consultation_ref})
+            return use
+        refusals.append(refusal)
+    raise RuleViolation(refusals[0], code="fd-entitlement-refused")
+
+
+def expire_subscriptions(session: Session, *, now: datetime) -> int:
+    rows = session.execute(select(Subscription).where(Subscription.status == "ACTIVE", Subscription.ends_at <= now)
+                           .with_for_update()).scalars().all()
+    for sub in rows:
+        sub.status = "EXPIRED"
+        audit.record(session, action="family_doctor.expire", entity_type="fd_subscription", entity_id=sub.id,
+                     detail={"ends_at": sub.ends_at})
+    session.flush()
+    return len(rows)

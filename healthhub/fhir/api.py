@@ -1,0 +1,154 @@
+"""FHIR R4 read API (application/fhir+json). Readable by the patient's own account, the doctors who
+treated the patient, and admins; sealed patients (DP-03) are not exposed at all."""
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.resource import Resource
+
+from healthhub.core.db import DbSession
+from healthhub.core.errors import AppError, Forbidden, NotFound
+from healthhub.fhir import mapping
+from healthhub.hospital import service as hospital
+from healthhub.identity.deps import CurrentUser
+from healthhub.identity.roles import Role
+from healthhub.identity.service import Principal
+from healthhub.prescriptions import service as prescriptions
+
+router = APIRouter(prefix="/fhir", tags=["fhir"])
+FHIR_JSON = "application/fhir+json"
+PatientRef = Annotated[str, Query(alias="patient", pattern=r"^(Patient/)?\d{1,12}$", description="Patient/<id> or <id>")]
+
+
+def _fhir(resource: Resource) -> Response:
+    return Response(resource.model_dump_json(exclude_none=True), media_type=FHIR_JSON)
+
+
+def _bundle(request: Request, resources: list[Resource]) -> Response:
+    base = str(request.base_url).rstrip("/") + "/fhir"
+    return _fhir(Bundle(type="searchset", total=len(resources), link=[{"relation": "self", "url": str(request.url)}],
+                        entry=[{"fullUrl": f"{base}/{r.get_resource_type()}/{r.id}", "resource": r,
+                                "search": {"mode": "match"}} for r in resources]))
+
+
+def _gone() -> NotFound:
+    return NotFound("资源不存在 / resource not found", code="fhir-not-found")
+
+
+def authorised_patient(db, principal: Principal, patient_id: int) -> hospital.PatientView:
+    try:
+        patient = hospital.get_patient(db, patient_id=patient_id)
+    except AppError as exc:
+        raise _gone() from exc
+    if patient.sealed:
+        raise _gone()
+    if principal.role == Role.ADMIN:
+        return patient
+    if principal.role == Role.PATIENT and patient.account_user_id == principal.id:
+        return patient
+    if principal.role == Role.DOCTOR:
+        try:
+            doctor = hospital.get_doctor_by_user(db, user_id=principal.id)
+        except AppError:
+            doctor = None
+        if doctor and any(c.doctor_id == doctor.id
+                          for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)):
+            return patient
+    raise Forbidden("无权查看该患者的数据 / you may not read this patient's data", code="fhir-forbidden")
+
+
+def _patient_id(reference: str) -> int:
+    return int(reference.removeprefix("Patient/"))
+
+
+def _consultation(db, consultation_id: int) -> hospital.ConsultationView:
+    try:
+        return hospital.get_consultation(db, consultation_id=consultation_id)
+    except AppError as exc:
+        raise _gone() from exc
+
+
+def _doctor(db, doctor_id: int) -> hospital.DoctorView:
+    try:
+        return hospital.get_doctor(db, doctor_id=doctor_id)
+    except AppError as exc:
+        raise _gone() from exc
+
+
+@router.get("/Patient/{patient_id}")
+def read_patient(patient_id: int, principal: CurrentUser, db: DbSession) -> Response:
+    return _fhir(mapping.patient_resource(authorised_patient(db, principal, patient_id)))
+
+
+@router.get("/Practitioner/{doctor_id}")
+def read_practitioner(doctor_id: int, _principal: CurrentUser, db: DbSession) -> Response:
+    """Doctors' names, titles and licence numbers are public practice information."""
+    return _fhir(mapping.practitioner_resource(_doctor(db, doctor_id)))
+
+
+@router.get("/PractitionerRole/{doctor_id}")
+def read_practitioner_role(doctor_id: int, _principal: CurrentUser, db: DbSession) -> Response:
+    return _fhir(mapping.practitioner_role_resource(_doctor(db, doctor_id)))
+
+
+@router.get("/Encounter/{consultation_id}")
+def read_encounter(consultation_id: int, principal: CurrentUser, db: DbSession) -> Response:
+    consultation = _consultation(db, consultation_id)
+    authorised_patient(db, principal, consultation.patient_id)
+    return _fhir(mapping.encounter_resource(consultation))
+
+
+@router.get("/Encounter")
+def search_encounters(request: Request, patient: PatientRef, principal: CurrentUser, db: DbSession) -> Response:
+    patient_id = authorised_patient(db, principal, _patient_id(patient)).id
+    return _bundle(request, [mapping.encounter_resource(c)
+                             for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)])
+
+
+@router.get("/Condition/{condition_id}")
+def read_condition(condition_id: str, principal: CurrentUser, db: DbSession) -> Response:
+    match = re.fullmatch(r"enc(\d{1,12})-(\d{1,3})", condition_id)
+    if not match:
+        raise _gone()
+    consultation = _consultation(db, int(match[1]))
+    authorised_patient(db, principal, consultation.patient_id)
+    rank = int(match[2])
+    if not 1 <= rank <= len(consultation.diagnoses):
+        raise _gone()
+    return _fhir(mapping.condition_resource(consultation, rank, consultation.diagnoses[rank - 1]))
+
+
+@router.get("/Condition")
+def search_conditions(request: Request, patient: PatientRef, principal: CurrentUser, db: DbSession) -> Response:
+    patient_id = authorised_patient(db, principal, _patient_id(patient)).id
+    return _bundle(request, [mapping.condition_resource(c, rank, d)
+                             for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)
+                             for rank, d in enumerate(c.diagnoses, start=1)])
+
+
+@router.get("/MedicationRequest/{request_id}")
+def read_medication_request(request_id: str, principal: CurrentUser, db: DbSession) -> Response:
+    match = re.fullmatch(r"(\d{1,12})-(\d{1,2})", request_id)
+    if not match:
+        raise _gone()
+    try:
+        rx = prescriptions.get_prescription(db, prescription_id=int(match[1]))
+    except AppError as exc:
+        raise _gone() from exc
+    if rx.status == "DRAFT":
+        raise _gone()  # a draft is the doctor's working copy, not yet a medical record
+    authorised_patient(db, principal, rx.patient_id)
+    item = next((i for i in rx.items if i.line_no == int(match[2])), None)
+    if item is None:
+        raise _gone()
+    return _fhir(mapping.medication_request_resource(rx, item))
+
+
+@router.get("/MedicationRequest")
+def search_medication_requests(request: Request, patient: PatientRef, principal: CurrentUser,
+                               db: DbSession) -> Response:
+    patient_id = authorised_patient(db, principal, _patient_id(patient)).id
+    return _bundle(request, [mapping.medication_request_resource(rx, item)
+                             for rx in prescriptions.list_for_patient(db, patient_id=patient_id)
+                             for item in rx.items])

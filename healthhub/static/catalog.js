@@ -1,0 +1,65 @@
+// Catalogue pages: add to cart (the cart API belongs to orders), operator re-import, merchant SKU form,
+// and the shopper's location for the "附近有货" filter.
+(function () {
+  const say = (el, text, ok) => { if (el) { el.textContent = text; el.className = ok ? "success" : "alert"; } };
+
+  const cartButton = document.querySelector('[data-testid="add-to-cart"]');
+  if (cartButton) {
+    cartButton.addEventListener("click", async () => {
+      const quantity = parseInt(document.getElementById("quantity").value, 10) || 1;
+      const message = document.getElementById("cart-message");
+      cartButton.disabled = true;
+      try {
+        await HH.api("POST", "/api/v1/cart/items", { product_id: Number(cartButton.dataset.productId), quantity });
+        say(message, "已加入购物车", true);
+      } catch (error) {
+        say(message, error.message, false);
+      } finally {
+        cartButton.disabled = false;
+      }
+    });
+  }
+
+  const importButton = document.getElementById("run-import");
+  if (importButton) {
+    importButton.addEventListener("click", async () => {
+      importButton.disabled = true;
+      try {
+        const report = await HH.api("POST", "/api/v1/catalog/imports");
+        say(document.getElementById("import-message"), `导入完成：新增 ${report.counts.created}，更新 ${report.counts.updated}，拒绝 ${report.counts.rejected}`, true);
+        setTimeout(() => location.reload(), 800);
+      } catch (error) {
+        say(document.getElementById("import-message"), error.message, false);
+        importButton.disabled = false;
+      }
+    });
+  }
+
+  const skuForm = document.getElementById("sku-form");
+  if (skuForm) {
+    skuForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(skuForm);
+      const body = { product_id: Number(data.get("product_id")), sku_code: String(data.get("sku_code")),
+                     price_cents: Math.round(Number(data.get("price_yuan")) * 100) };
+      try {
+        await HH.api("POST", "/api/v1/catalog/merchant/skus", body, { "Idempotency-Key": HH.newIdempotencyKey() });
+        location.reload();
+      } catch (error) {
+        say(document.getElementById("sku-message"), error.message, false);
+      }
+    });
+  }
+
+  const near = document.querySelector('[data-testid="filter-near"]');
+  const form = document.getElementById("shop-search");
+  if (near && form && navigator.geolocation) {
+    near.addEventListener("change", () => {
+      if (!near.checked) return;
+      navigator.geolocation.getCurrentPosition((pos) => {
+        form.elements.lat.value = pos.coords.latitude.toFixed(5);
+        form.elements.lng.value = pos.coords.longitude.toFixed(5);
+      }, () => {}, { timeout: 3000 });
+    });
+  }
+})();

@@ -1,0 +1,34 @@
+"""Shopper searches the storefront in Chinese and by pinyin initials; Rx pages show no buy button."""
+import pytest
+
+from tests.browser.conftest import login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("query", ["布洛芬", "blf"])
+def test_patient_finds_ibuprofen_on_the_shop(new_page, query):
+    page = new_page()
+    login(page, "demo_patient")
+    page.goto("/shop")
+    page.get_by_test_id("search-input").fill(query)
+    page.get_by_test_id("search-button").click()
+    page.wait_for_url("**/shop?q=*")
+    results = page.get_by_test_id("result-item")
+    assert results.count() >= 3
+    assert "布洛芬" in page.get_by_test_id("otc-section").inner_text()
+    screenshot(page, f"shop-search-{'ibuprofen' if query == '布洛芬' else query}")
+    page.get_by_test_id("otc-section").locator("a", has_text="芬必得").first.click()
+    assert page.get_by_test_id("add-to-cart").is_visible()
+    assert "【用法用量】" in page.get_by_test_id("package-insert").inner_text()
+
+
+def test_rx_product_page_shows_the_notice_and_no_buy_button(new_page):
+    page = new_page()
+    login(page, "demo_patient")
+    page.goto("/shop?q=amxl&rx=rx")
+    page.get_by_test_id("rx-section").locator("a", has_text="阿莫仙").first.click()
+    assert "处方药须凭处方在药师指导下购买和使用" in page.get_by_test_id("rx-notice").inner_text()
+    assert page.get_by_test_id("rx-gate").is_visible()
+    assert page.get_by_test_id("add-to-cart").count() == 0
+    screenshot(page, "shop-rx-product")

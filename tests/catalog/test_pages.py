@@ -1,0 +1,53 @@
+"""Storefront pages follow OD-03: Rx warning, no insert and no buy button; OTC has both."""
+from tests.catalog.conftest import product_id
+from tests.factories import TEST_PASSWORD
+
+
+def login(client, make_user, role: str):
+    user, _ = make_user(role)
+    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    return user
+
+
+def test_rx_page_has_the_notice_and_no_insert_or_buy_button(client, curated, make_user):
+    login(client, make_user, "patient")
+    page = client.get(f"/shop/products/{product_id(curated, 'C038')}").text
+    assert "处方药须凭处方在药师指导下购买和使用" in page and 'data-testid="risk-warning"' in page
+    assert 'data-testid="add-to-cart"' not in page and 'data-testid="package-insert"' not in page
+    assert "【适应症】" not in page and "凭处方购买" in page
+
+
+def test_otc_page_has_insert_and_add_to_cart(client, curated, make_user):
+    login(client, make_user, "patient")
+    otc_id = product_id(curated, "C001")
+    page = client.get(f"/shop/products/{otc_id}").text
+    assert f'data-testid="add-to-cart" data-product-id="{otc_id}"' in page
+    assert "【用法用量】" in page and "处方药须凭处方在药师指导下购买和使用</strong>" not in page
+
+
+def test_shop_search_separates_rx_and_otc_and_has_an_empty_state(client, curated, make_user):
+    login(client, make_user, "patient")
+    page = client.get("/shop", params={"q": "blf"}).text
+    assert page.count('data-testid="result-item"') == 3 and 'data-testid="otc-section"' in page
+    mixed = client.get("/shop", params={"q": "片"}).text
+    assert 'data-testid="otc-section"' in mixed and 'data-testid="rx-section"' in mixed
+    assert 'data-testid="empty-state"' in client.get("/shop", params={"q": "完全不存在的药"}).text
+
+
+def test_operator_page_lists_unsellable_products_and_patients_are_refused(client, curated, make_user):
+    login(client, make_user, "operator")
+    page = client.get("/ops/catalog", params={"only_unsellable": "true"}).text
+    assert "地西泮片" in page and "不可网售" in page and 'data-testid="import-report"' in page
+    login(client, make_user, "patient")
+    assert client.get("/ops/catalog", headers={"accept": "text/html"}).status_code == 403
+
+
+def test_merchant_page_shows_empty_state(client, curated, make_user):
+    login(client, make_user, "merchant")
+    assert 'data-testid="empty-state"' in client.get("/merchant/skus").text
+
+
+def test_shop_form_with_blank_location_fields_still_searches(client, curated, make_user):
+    login(client, make_user, "patient")
+    response = client.get("/shop", params={"q": "blf", "rx": "", "category": "", "lat": "", "lng": "", "near": "true"})
+    assert response.status_code == 200 and response.text.count('data-testid="result-item"') == 3

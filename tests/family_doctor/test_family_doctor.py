@@ -1,0 +1,117 @@
+"""Family-doctor packages: subscribe (idempotent), pay, use, refuse, expire and renew."""
+from datetime import date, timedelta
+
+import pytest
+
+from healthhub.core.db import utcnow
+from healthhub.core.errors import RuleViolation
+from healthhub.family_doctor import rules, service
+from healthhub.family_doctor.schemas import PackageIn
+from healthhub.hospital.service_patients import NewPatient, add_patient
+from tests.factories import valid_id_number
+
+API = "/api/v1/family-doctor"
+
+
+def package(db, **changes):
+    data = {"code": f"pkg{id(changes) % 100000}", "name": "京东家医·家庭版", "price_cents": 39900,
+            "period_days": 30, "included_consultations": 2, "response_minutes": 30, "members_covered": 2, **changes}
+    return service.save_package(db, data=PackageIn(**data))
+
+
+def patient_account(db, make_user):
+    user, headers = make_user("patient")
+    holder = add_patient(db, account_user_id=user.id, data=NewPatient(
+        relationship="本人", name="赵丽颖", id_number=valid_id_number(birth=date(1988, 1, 2), female=True)))
+    return user, headers, holder.id
+
+
+def subscribe_and_pay(client, headers, package_id, patient_id):
+    key = {"Idempotency-Key": f"sub-{package_id}-{patient_id}-key"}
+    purchase = client.post(f"{API}/subscriptions", json={"package_id": package_id, "member_patient_ids": [patient_id]},
+                           headers={**headers, **key})
+    assert purchase.status_code == 201, purchase.text
+    paid = client.post(f"{API}/purchases/{purchase.json()['id']}/sandbox-pay",
+                       headers={**headers, "Idempotency-Key": f"pay-{purchase.json()['id']}-key"})
+    assert paid.status_code == 200 and paid.json()["status"] == "PAID"
+    return purchase.json()
+
+
+def test_subscribe_is_idempotent_and_needs_a_key(client, db, make_user):
+    pkg = package(db)
+    _, headers, patient_id = patient_account(db, make_user)
+    body = {"package_id": pkg.id, "member_patient_ids": [patient_id]}
+    assert client.post(f"{API}/subscriptions", json=body, headers=headers).status_code == 400
+    first = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "subscribe-001"})
+    again = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "subscribe-001"})
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert first.json()["amount_cents"] == 39900
+
+
+def test_use_consumes_one_and_refuses_when_none_left(client, db, make_user):
+    pkg = package(db, included_consultations=1)
+    _, headers, patient_id = patient_account(db, make_user)
+    subscribe_and_pay(client, headers, pkg.id, patient_id)
+    used = client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-1"},
+                       headers=headers)
+    assert used.status_code == 201 and used.json()["left"] == 0
+    # the same consultation retried does not consume twice
+    assert client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-1"},
+                       headers=headers).status_code == 201
+    refused = client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-2"},
+                          headers=headers)
+    assert refused.status_code == 422 and "用完" in refused.json()["detail"]
+
+
+def test_expiry_and_renewal_from_the_current_end(db, make_user, client):
+    pkg = package(db)
+    user, headers, patient_id = patient_account(db, make_user)
+    subscribe_and_pay(client, headers, pkg.id, patient_id)
+    [sub] = service.list_subscriptions(db, account_user_id=user.id)
+    first_end = sub.ends_at
+    renewal = service.renew(db, account_user_id=user.id, subscription_id=sub.id)
+    service.confirm_payment(db, purchase_id=renewal.id, payment_ref="pay-renew-1", now=utcnow())
+    assert sub.ends_at == first_end + timedelta(days=30) and sub.consultations_total == 4
+    later = sub.ends_at + timedelta(seconds=1)
+    with pytest.raises(RuleViolation) as caught:
+        service.use_consultation(db, account_user_id=user.id, patient_id=patient_id, consultation_ref="c-9", now=later)
+    assert "过期" in caught.value.detail
+    assert service.expire_subscriptions(db, now=utcnow()) == 0
+    assert service.expire_subscriptions(db, now=later) == 1 and sub.status == "EXPIRED"
+
+
+def test_members_must_belong_to_the_account_and_fit_the_package(client, db, make_user):
+    pkg = package(db, members_covered=1)
+    user, headers, patient_id = patient_account(db, make_user)
+    _, _, stranger = patient_account(db, make_user)
+    body = {"package_id": pkg.id, "member_patient_ids": [stranger]}
+    assert client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "k-foreign-1"}
+                       ).status_code == 403
+    spouse = add_patient(db, account_user_id=user.id, data=NewPatient(
+        relationship="配偶", name="陈伟", id_number=valid_id_number(birth=date(1986, 5, 5))))
+    body = {"package_id": pkg.id, "member_patient_ids": [patient_id, spouse.id]}
+    too_many = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "k-many-1"})
+    assert too_many.status_code == 422 and too_many.json()["code"] == "fd-too-many-members"
+
+
+def test_only_operators_manage_packages(client, db, make_user):
+    _, patient = make_user("patient")
+    _, operator = make_user("operator")
+    body = {"code": "basic01", "name": "基础包", "price_cents": 9900, "period_days": 90, "included_consultations": 3,
+            "response_minutes": 60, "members_covered": 1}
+    assert client.post(f"{API}/admin/packages", json=body, headers=patient).status_code == 403
+    assert client.post(f"{API}/admin/packages", json=body, headers=operator).status_code == 201
+    assert client.post(f"{API}/admin/packages", json={**body, "price_cents": -1}, headers=operator).status_code == 422
+
+
+def test_use_refusal_rules():
+    now = utcnow()
+    active = rules.Entitlement("ACTIVE", now + timedelta(days=1), 2, 1)
+    assert rules.use_refusal(active, now) is None
+    assert rules.use_refusal(rules.Entitlement("ACTIVE", now + timedelta(days=1), 2, 2), now)
+    assert rules.use_refusal(rules.Entitlement("PENDING_PAYMENT", None, 2, 0), now)
+    assert rules.use_refusal(rules.Entitlement("ACTIVE", now - timedelta(days=1), 2, 0), now)
+    start, end = rules.renewed_period(now + timedelta(days=5), now, 30)
+    assert start == now + timedelta(days=5) and end == now + timedelta(days=35)
+    start, _ = rules.renewed_period(now - timedelta(days=5), now, 30)
+    assert start == now

@@ -1,0 +1,92 @@
+"""Internet-hospital hand-off through in-process events: the tests publish what the prescriptions
+domain publishes and record what we publish back (their own reactions are tested on their side)."""
+import pytest
+from sqlalchemy import select
+
+from healthhub.core import events
+from healthhub.core.db import utcnow
+from healthhub.core.errors import NotFound
+from healthhub.review.models import ReviewRecord
+from tests.review.conftest import DDI_WARN_REQUEST, PASS_REQUEST, REJECT_REQUEST
+
+OUTGOING = ("review.decided", "review.confirmation_requested")
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Our outgoing events, captured instead of reaching prescriptions that these tests never created."""
+    captured = []
+    for topic in OUTGOING:
+        monkeypatch.setitem(events._handlers, topic, [lambda _s, payload, t=topic: captured.append((t, payload))])
+    return captured
+
+
+def _submit(db, prescription_id, request, doctor_id):
+    events.publish(db, "prescription.submitted_for_review", {
+        "prescription_id": prescription_id, "request": request, "doctor_user_id": doctor_id,
+        "patient_label": "张*（男，45岁）", "submitted_at": utcnow().isoformat()})
+    return db.execute(select(ReviewRecord).where(ReviewRecord.source_ref == str(prescription_id))
+                      .order_by(ReviewRecord.id.desc())).scalars().first()
+
+
+def test_a_pass_verdict_still_waits_for_the_pharmacists_signature(client, db, make_user, published):
+    doctor, _ = make_user("doctor")
+    pharmacist, headers = make_user("pharmacist")
+    record = _submit(db, 9001, PASS_REQUEST, doctor.id)
+    assert record.verdict == "pass" and record.status == "pending" and record.tenant_id is None
+    assert record.patient_label == "张*（男，45岁）" and record.doctor_user_id == doctor.id
+    queue = client.get("/api/v1/review/reviews?status=pending&platform=true", headers=headers).json()
+    assert record.id in {r["id"] for r in queue["items"]}
+    approved = client.post(f"/api/v1/review/reviews/{record.id}/approve", json={}, headers=headers).json()
+    assert published == [("review.decided", {
+        "source": "prescription", "source_ref": 9001, "outcome": "approved", "pharmacist_user_id": pharmacist.id,
+        "reason": None, "signature": approved["signature"], "review_id": record.id})]
+
+
+def test_repeated_submission_while_open_does_not_queue_twice(db, make_user, published):
+    doctor, _ = make_user("doctor")
+    first = _submit(db, 9002, PASS_REQUEST, doctor.id)
+    second = _submit(db, 9002, PASS_REQUEST, doctor.id)
+    assert first.id == second.id
+
+
+def test_reject_is_returned_with_the_reason(client, db, make_user, published):
+    doctor, _ = make_user("doctor")
+    _, headers = make_user("pharmacist")
+    record = _submit(db, 9003, REJECT_REQUEST, doctor.id)
+    client.post(f"/api/v1/review/reviews/{record.id}/return", json={"reason": "特殊管理药品不得网上开具"}, headers=headers)
+    assert published[0][1]["outcome"] == "returned" and published[0][1]["reason"] == "特殊管理药品不得网上开具"
+    assert published[0][1]["signature"] is None
+
+
+def test_double_sign_round_trip(client, db, make_user, published):
+    doctor, _ = make_user("doctor")
+    _, headers = make_user("pharmacist")
+    record = _submit(db, 9004, DDI_WARN_REQUEST, doctor.id)
+    client.post(f"/api/v1/review/reviews/{record.id}/ask-doctor", json={"question": "合用辛伐他汀，请确认剂量"},
+                headers=headers)
+    topic, payload = published[0]
+    assert topic == "review.confirmation_requested" and payload["source_ref"] == 9004
+    assert payload["review_id"] == record.id and payload["question"] == "合用辛伐他汀，请确认剂量"
+    assert any(f["family"] == "DDI" for f in payload["findings"])
+    events.publish(db, "prescription.doctor_confirmed", {"prescription_id": 9004, "doctor_user_id": doctor.id,
+                                                         "comment": "已评估，继续使用"})
+    db.refresh(record)
+    assert record.status == "pending" and record.double_signed and record.doctor_comment == "已评估，继续使用"
+    approved = client.post(f"/api/v1/review/reviews/{record.id}/approve", json={}, headers=headers)
+    assert approved.status_code == 200 and published[-1][1]["outcome"] == "approved"
+
+
+def test_confirmation_for_an_unknown_prescription_is_loud(db):
+    with pytest.raises(NotFound):
+        events.publish(db, "prescription.doctor_confirmed", {"prescription_id": 999_999, "doctor_user_id": 1,
+                                                             "comment": ""})
+
+
+def test_a_doctor_sees_the_reviews_of_their_own_prescriptions_only(client, db, make_user, published):
+    doctor, doctor_headers = make_user("doctor")
+    other, _ = make_user("doctor")
+    mine = _submit(db, 9005, PASS_REQUEST, doctor.id)
+    theirs = _submit(db, 9006, PASS_REQUEST, other.id)
+    assert client.get(f"/api/v1/review/reviews/{mine.id}", headers=doctor_headers).status_code == 200
+    assert client.get(f"/api/v1/review/reviews/{theirs.id}", headers=doctor_headers).status_code == 404

@@ -1,0 +1,144 @@
+"""Webhook outbox against a real HTTP server on 127.0.0.1: signatures verify, failures retry with
+exponential backoff, and deliveries give up (dead) after MAX_ATTEMPTS."""
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from healthhub.core.db import utcnow
+from healthhub.review import tenants as tenant_service
+from healthhub.review import webhooks
+from healthhub.review.models import WebhookAttempt, WebhookDelivery
+from tests.review.conftest import PASS_REQUEST
+
+
+class Receiver:
+    """A clinic endpoint answering with the scripted status codes, recording what it got."""
+
+    def __init__(self, statuses: list[int]):
+        self.statuses, self.received = list(statuses), []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  (http.server's naming)
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                receiver.received.append((dict(self.headers), body))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/review"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver_factory():
+    receivers = []
+
+    def factory(statuses=()):
+        receivers.append(Receiver(list(statuses)))
+        return receivers[-1]
+
+    yield factory
+    for receiver in receivers:
+        receiver.close()
+
+
+def _tenant_with_hook(db, url):
+    tenant, _key, secret = tenant_service.create_tenant(db, code="hooked-clinic", name="回调诊所", webhook_url=url,
+                                                        auto_approve_pass=False, actor_user_id=None)
+    return tenant, secret
+
+
+def test_backoff_schedule_doubles_and_is_capped():
+    assert [webhooks.backoff_delay(n).total_seconds() for n in range(1, 9)] == [
+        30, 60, 120, 240, 480, 960, 1920, 3600]
+
+
+def test_signature_verifies_and_detects_tampering_and_replay():
+    header = webhooks.signature_header("whsec_x", 1_700_000_000, '{"a":1}')
+    assert webhooks.verify_signature("whsec_x", header, '{"a":1}', now=1_700_000_010)
+    assert not webhooks.verify_signature("whsec_x", header, '{"a":2}', now=1_700_000_010)
+    assert not webhooks.verify_signature("whsec_other", header, '{"a":1}', now=1_700_000_010)
+    assert not webhooks.verify_signature("whsec_x", header, '{"a":1}', now=1_700_000_000 + 3600)
+
+
+def test_delivery_is_signed_and_verifiable_by_the_receiver(db, receiver_factory):
+    receiver = receiver_factory([200])
+    tenant, secret = _tenant_with_hook(db, receiver.url)
+    delivery = webhooks.enqueue(db, tenant=tenant, event_type="review.decided", data={"review_id": 7}, review_id=None)
+    with httpx.Client() as http:
+        run = webhooks.deliver_due_webhooks(db, now=utcnow(), http_client=http)
+    assert run.delivered == 1
+    headers, body = receiver.received[0]
+    assert body == delivery.body
+    assert headers["X-HealthHub-Event"] == "review.decided"
+    assert webhooks.verify_signature(secret, headers["X-HealthHub-Signature"], body)
+    assert not webhooks.verify_signature("whsec_wrong", headers["X-HealthHub-Signature"], body)
+    assert delivery.status == "delivered" and delivery.last_status_code == 200
+
+
+def test_failure_then_success_follows_the_backoff(db, receiver_factory):
+    receiver = receiver_factory([500, 503, 200])
+    tenant, _ = _tenant_with_hook(db, receiver.url)
+    delivery = webhooks.enqueue(db, tenant=tenant, event_type="review.decided", data={"n": 1}, review_id=None)
+    now = utcnow()
+    with httpx.Client() as http:
+        assert webhooks.deliver_due_webhooks(db, now=now, http_client=http).retrying == 1
+        assert delivery.next_attempt_at == now + timedelta(seconds=30) and delivery.last_status_code == 500
+        # Not due yet: nothing is sent.
+        assert webhooks.deliver_due_webhooks(db, now=now + timedelta(seconds=29), http_client=http).attempted == 0
+        second = now + timedelta(seconds=30)
+        webhooks.deliver_due_webhooks(db, now=second, http_client=http)
+        assert delivery.next_attempt_at == second + timedelta(seconds=60) and delivery.attempts == 2
+        webhooks.deliver_due_webhooks(db, now=second + timedelta(seconds=60), http_client=http)
+    assert delivery.status == "delivered" and delivery.attempts == 3
+    attempts = db.execute(select(WebhookAttempt.status_code).where(WebhookAttempt.delivery_id == delivery.id)
+                          .order_by(WebhookAttempt.attempt)).scalars().all()
+    assert attempts == [500, 503, 200]
+    assert len({body for _, body in receiver.received}) == 1  # retries resend the identical event
+
+
+def test_unreachable_endpoint_goes_dead_after_max_attempts(db, receiver_factory):
+    receiver = receiver_factory()
+    url = receiver.url
+    receiver.close()  # nothing listens on the port any more: connection refused
+    tenant, _ = _tenant_with_hook(db, url)
+    delivery = webhooks.enqueue(db, tenant=tenant, event_type="review.decided", data={}, review_id=None)
+    now = utcnow()
+    with httpx.Client() as http:
+        for _ in range(webhooks.MAX_ATTEMPTS):
+            webhooks.deliver_due_webhooks(db, now=now, http_client=http)
+            now = delivery.next_attempt_at or now
+    assert delivery.status == "dead" and delivery.attempts == webhooks.MAX_ATTEMPTS
+    assert delivery.next_attempt_at is None and "ConnectError" in delivery.last_error
+    assert db.execute(select(WebhookDelivery).where(WebhookDelivery.status == "pending")).first() is None
+
+
+def test_decision_webhook_reaches_the_clinic_end_to_end(client, db, new_tenant, pharmacist_of, receiver_factory):
+    receiver = receiver_factory([200])
+    tenant = new_tenant(webhook_url=receiver.url)
+    _, pharmacist = pharmacist_of(tenant)
+    review_id = client.post("/api/v1/review?external_ref=HIS-77", json=PASS_REQUEST,
+                            headers={"X-Api-Key": tenant["api_key"]}).json()["review_id"]
+    assert client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist).status_code == 200
+    with httpx.Client() as http:
+        webhooks.deliver_due_webhooks(db, now=utcnow(), http_client=http)
+    headers, body = receiver.received[0]
+    assert webhooks.verify_signature(tenant["webhook_secret"], headers["X-HealthHub-Signature"], body)
+    event = json.loads(body)
+    assert event["type"] == "review.decided" and event["data"]["review_id"] == review_id
+    assert event["data"]["outcome"] == "approved" and event["data"]["external_ref"] == "HIS-77"
+    assert len(event["data"]["signature"]) == 64
