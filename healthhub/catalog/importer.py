@@ -195,8 +195,6 @@ def load_records(data_dir: Path | None, report: ImportReport) -> list[Record]:
 def product_fields(record: Record) -> dict[str, Any]:
     kb = get_knowledge_base()
     facts, form = kb.resolve_product_name(record.generic_name) if record.kind == "drug" else (None, None)
-    if facts is None and record.kind == "drug" and record.brand_name:
-        facts = kb.resolve_trade_name(record.brand_name)
     c = classify(record.generic_name, facts, form, record.given)
     return {
         "kind": record.kind, "generic_name": record.generic_name, "brand_name": record.brand_name,

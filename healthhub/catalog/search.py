@@ -84,6 +84,18 @@ def _add(mapping: dict, key: str, title: int, score: int) -> None:
         bucket[title] = score
 
 
+def _category_mask(categories: tuple[str, ...], category_bits: dict[str, int]) -> int:
+    mask = 0
+    for category in categories:
+        bit = category_bits.get(category)
+        if bit is None:
+            if len(category_bits) >= MAX_CATEGORIES:
+                raise ValueError(f"more than {MAX_CATEGORIES} categories; merge some before indexing")
+            bit = category_bits[category] = len(category_bits)
+        mask |= 1 << bit
+    return mask
+
+
 class SearchIndex:
     """Build with `SearchIndex.build(docs)`; immutable afterwards, so it is safe to share between threads."""
 
@@ -105,6 +117,7 @@ class SearchIndex:
         title_ids: dict[tuple, int] = {}
         titles: list[tuple] = []
         category_bits: dict[str, int] = {}
+        masks: dict[tuple[str, ...], int] = {}  # millions of documents share a few hundred category sets
         doc_title, product_ids, rx, insurance, cats, sellable, popularity = [], [], [], [], [], [], []
         for doc in docs:
             key = (doc.generic_name, doc.brand_name or "", doc.ingredient_name or "", doc.english_name or "")
@@ -112,14 +125,9 @@ class SearchIndex:
             if title is None:
                 title = title_ids[key] = len(titles)
                 titles.append(key)
-            mask = 0
-            for category in doc.categories:
-                bit = category_bits.get(category)
-                if bit is None:
-                    if len(category_bits) >= MAX_CATEGORIES:
-                        raise ValueError(f"more than {MAX_CATEGORIES} categories; merge some before indexing")
-                    bit = category_bits[category] = len(category_bits)
-                mask |= 1 << bit
+            mask = masks.get(doc.categories)
+            if mask is None:
+                mask = masks[doc.categories] = _category_mask(doc.categories, category_bits)
             doc_title.append(title)
             product_ids.append(doc.product_id)
             rx.append(RX_CODES[doc.rx_class])

@@ -58,6 +58,14 @@ def list_subscriptions(session: Session, *, account_user_id: int) -> list[Subscr
                                 .order_by(Subscription.id.desc())).scalars())
 
 
+def pending_purchases(session: Session, *, subscription_ids: list[int]) -> dict[int, Purchase]:
+    if not subscription_ids:
+        return {}
+    rows = session.execute(select(Purchase).where(Purchase.subscription_id.in_(subscription_ids),
+                                                  Purchase.status == "PENDING").order_by(Purchase.id)).scalars()
+    return {p.subscription_id: p for p in rows}
+
+
 def _own_subscription(session: Session, account_user_id: int, subscription_id: int) -> Subscription:
     sub = session.get(Subscription, subscription_id, with_for_update=True)
     if sub is None:

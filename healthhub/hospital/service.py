@@ -152,3 +152,6 @@ def list_records(session: Session, *, patient_id: int) -> list[RecordView]:
     items += [consultation_record_view(c, d, HOSPITAL_NAME) for c, d in finished]
     return sorted(items, key=lambda item: (item.date, item.kind == "consultation", item.id), reverse=True)
 
+
+
+from healthhub.hospital import retention  # noqa: E402, F401  (registers the no-delete guard with every Session)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.inventory.config import inventory_settings
 from healthhub.inventory.fefo import BatchStock, allocatable_quantity, sellable_from
-from healthhub.inventory.geo import is_open
+from healthhub.inventory.geo import PharmacySite, is_open
 from healthhub.inventory.ledger import local_today, require_aware
 from healthhub.inventory.locations import city_of, pharmacy_index
 from healthhub.inventory.models import Location, StockBatch
@@ -47,23 +47,25 @@ def _at_evening(day, *, days_ahead: int = 0) -> datetime:
     return datetime.combine(day + timedelta(days=days_ahead), EVENING_DELIVERY, tzinfo=CHINA_TZ)
 
 
+def instant_offer(site: PharmacySite, distance_km: float, now: datetime) -> dict | None:
+    """What a pharmacy within reach promises now (Candidate fields without stock); None when closed."""
+    if not is_open(site.opening_hours, now.astimezone(CHINA_TZ)):
+        return None
+    minutes = round(INSTANT_MIN_MINUTES + (INSTANT_MAX_MINUTES - INSTANT_MIN_MINUTES)
+                    * min(1.0, distance_km / site.delivery_radius_km))
+    insured_zh, insured_en = ("（医保定点）", " (insurance-designated)") if site.insurance_designated else ("", "")
+    return dict(
+        channel="instant", location_id=site.location_id, location_name=site.name, cold_chain=site.cold_chain,
+        promised_at=now + timedelta(minutes=minutes), eta_text=f"约{minutes}分钟送达",
+        cost_cents=site.shipping_fee_cents + round(distance_km * INSTANT_FEE_PER_KM_CENTS),
+        reason_zh=f"距您{distance_km:.1f}公里的{site.name}{insured_zh}营业中且有货，约{minutes}分钟送达",
+        reason_en=f"{site.name}{insured_en} is {distance_km:.1f} km away, open now and has stock: about {minutes} min")
+
+
 def _instant_candidates(session: Session, destination: Destination, now: datetime) -> list[tuple[dict, int]]:
-    local_now = now.astimezone(CHINA_TZ)
-    found = []
-    for site, distance in pharmacy_index(session).delivering_to(destination.lat, destination.lng):
-        if not is_open(site.opening_hours, local_now):
-            continue
-        minutes = round(INSTANT_MIN_MINUTES + (INSTANT_MAX_MINUTES - INSTANT_MIN_MINUTES)
-                        * min(1.0, distance / site.delivery_radius_km))
-        insured_zh, insured_en = ("（医保定点）", " (insurance-designated)") if site.insurance_designated else ("", "")
-        found.append((dict(
-            channel="instant", location_id=site.location_id, location_name=site.name, cold_chain=site.cold_chain,
-            promised_at=now + timedelta(minutes=minutes), eta_text=f"约{minutes}分钟送达",
-            cost_cents=site.shipping_fee_cents + round(distance * INSTANT_FEE_PER_KM_CENTS),
-            reason_zh=f"距您{distance:.1f}公里的{site.name}{insured_zh}营业中且有货，约{minutes}分钟送达",
-            reason_en=f"{site.name}{insured_en} is {distance:.1f} km away, open now and has stock: "
-                      f"about {minutes} min"), site.location_id))
-    return found
+    offers = (instant_offer(site, distance, now)
+              for site, distance in pharmacy_index(session).delivering_to(destination.lat, destination.lng))
+    return [(offer, offer["location_id"]) for offer in offers if offer is not None]
 
 
 def _warehouse_and_merchant_candidates(session: Session, destination: Destination, now: datetime

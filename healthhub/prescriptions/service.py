@@ -228,6 +228,11 @@ def list_for_account(session: Session, *, account_user_id: int, params: PagePara
     return _listing(query, session, params)
 
 
+def history(session: Session, prescription_id: int) -> list[PrescriptionStatusChange]:
+    return list(session.execute(select(PrescriptionStatusChange).where(
+        PrescriptionStatusChange.prescription_id == prescription_id).order_by(PrescriptionStatusChange.id)).scalars())
+
+
 def list_for_patient(session: Session, *, patient_id: int) -> list[PrescriptionView]:
     rows = session.execute(select(Prescription).where(Prescription.patient_id == patient_id,
                                                       Prescription.status != RxStatus.DRAFT)

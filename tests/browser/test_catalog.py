@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 def test_patient_finds_ibuprofen_on_the_shop(new_page, query):
     page = new_page()
     login(page, "demo_patient")
-    page.goto("/shop")
+    page.goto("/shop", timeout=60_000)  # the first search of a fresh server builds the index
     page.get_by_test_id("search-input").fill(query)
     page.get_by_test_id("search-button").click()
     page.wait_for_url("**/shop?q=*")

@@ -23,6 +23,7 @@ def patient_account(db, make_user):
     user, headers = make_user("patient")
     holder = add_patient(db, account_user_id=user.id, data=NewPatient(
         relationship="本人", name="赵丽颖", id_number=valid_id_number(birth=date(1988, 1, 2), female=True)))
+    db.commit()  # releases the test's savepoint, so a refused request (rolled back) keeps this data
     return user, headers, holder.id
 
 
@@ -89,6 +90,7 @@ def test_members_must_belong_to_the_account_and_fit_the_package(client, db, make
                        ).status_code == 403
     spouse = add_patient(db, account_user_id=user.id, data=NewPatient(
         relationship="配偶", name="陈伟", id_number=valid_id_number(birth=date(1986, 5, 5))))
+    db.commit()
     body = {"package_id": pkg.id, "member_patient_ids": [patient_id, spouse.id]}
     too_many = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "k-many-1"})
     assert too_many.status_code == 422 and too_many.json()["code"] == "fd-too-many-members"
@@ -97,6 +99,7 @@ def test_members_must_belong_to_the_account_and_fit_the_package(client, db, make
 def test_only_operators_manage_packages(client, db, make_user):
     _, patient = make_user("patient")
     _, operator = make_user("operator")
+    db.commit()
     body = {"code": "basic01", "name": "基础包", "price_cents": 9900, "period_days": 90, "included_consultations": 3,
             "response_minutes": 60, "members_covered": 1}
     assert client.post(f"{API}/admin/packages", json=body, headers=patient).status_code == 403

@@ -59,8 +59,10 @@ def test_permissions_own_account_treating_doctor_admin_only(client, db, make_use
     assert client.get(url, headers=other.doctor_headers).status_code == 403
     assert client.get(f"/fhir/Encounter?patient={s.patient_id}", headers=other.doctor_headers).status_code == 403
     _, admin = make_user("admin")
+    db.commit()
     assert client.get(url, headers=admin).status_code == 200
     _, pharmacist = make_user("pharmacist")
+    db.commit()
     assert client.get(url, headers=pharmacist).status_code == 403
 
 

@@ -21,8 +21,11 @@ _codes = itertools.count(1)
 @pytest.fixture
 def product(db):
     def factory(name: str = "维生素C咀嚼片", *, cold_chain: bool = False) -> int:
-        return create_product(db, ProductCreate(kind="health", generic_name=f"{name}{next(_codes)}", manufacturer="测试厂家",
-                                                category="营养保健", list_price_cents=2990, cold_chain=cold_chain)).id
+        created = create_product(db, ProductCreate(
+            kind="health", generic_name=f"{name}{next(_codes)}", manufacturer="测试厂家", category="营养保健",
+            list_price_cents=2990, cold_chain=cold_chain)).id
+        db.commit()
+        return created
     return factory
 
 
@@ -37,7 +40,9 @@ def location(db):
         if kind == "warehouse":
             base.update(same_day_cutoff_hour=15, covered_city_adcodes=[BEIJING])
         base.update(fields)
-        return service.add_location(db, **base)
+        created = service.add_location(db, **base)
+        db.commit()  # releases the test's SAVEPOINT: a failing request's rollback keeps the setup
+        return created
     return factory
 
 
@@ -49,5 +54,6 @@ def stock(db):
                                          batch_no=batch_no or f"B{next(_codes)}", expiry_date=expiry,
                                          quantity=quantity, unit_cost_cents=unit_cost_cents,
                                          now=datetime(2026, 1, 1, tzinfo=UTC))
+        db.commit()
         return batch
     return factory

@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from healthhub.inventory.fefo import BatchStock, Shortfall, allocatable_quantity, allocate, is_sellable
@@ -42,6 +42,7 @@ batch_lists = st.lists(st.builds(BatchStock, batch_id=st.integers(1, 10_000),
                        max_size=12, unique_by=lambda b: b.batch_id)
 
 
+@settings(deadline=None)  # timing belongs in benchmarks, not tests
 @given(batches=batch_lists, quantity=st.integers(1, 200), shelf_life=st.integers(0, 120))
 def test_allocation_properties(batches, quantity, shelf_life):
     by_id = {b.batch_id: b for b in batches}

@@ -1,4 +1,7 @@
-"""PostgreSQL: 200 buyers race for the last 50 units through the order-creation service."""
+"""PostgreSQL: 200 concurrent checkouts race for the last 50 units through the order-creation service.
+
+Each checkout is its own thread with its own session and transaction; they come from a handful of
+accounts because creating 200 accounts (argon2 password hashing) would cost more than the race."""
 import threading
 
 import pytest
@@ -10,7 +13,7 @@ from healthhub.orders.checkout import OrderItem, create_order
 from healthhub.orders.models import Order, OrderLine
 from tests.orders import builders
 
-BUYERS, UNITS = 200, 50
+BUYERS, UNITS, ACCOUNTS = 200, 50, 8
 
 
 @pytest.mark.pg_only
@@ -21,7 +24,8 @@ def test_200_buyers_race_for_the_last_50_units(committed_db, backend):
         warehouse = builders.stock_location(session, code="WH-RACE")
         product = builders.make_product(session, name="布洛芬缓释胶囊", price_cents=2680, rx=False,
                                         stock=[(warehouse, UNITS)])
-        buyers = [builders.make_buyer(session, username=f"racer_{i}") for i in range(BUYERS)]
+        accounts = [builders.make_buyer(session, username=f"racer_{i}") for i in range(ACCOUNTS)]
+    buyers = [accounts[i % ACCOUNTS] for i in range(BUYERS)]
     start = threading.Barrier(BUYERS)
     outcomes: list[str] = []
 

@@ -80,6 +80,7 @@ def test_only_the_treating_doctor_may_prescribe_idt07(client, db, make_user):
     assert client.post(BASE, json=body(s.consultation_id), headers=other.doctor_headers).status_code == 403
     for role in ("patient", "pharmacist", "admin"):
         _, headers = make_user(role)
+        db.commit()
         assert client.post(BASE, json=body(s.consultation_id), headers=headers).status_code == 403
     assert client.post(BASE, json=body(s.consultation_id)).status_code == 401
 

@@ -7,11 +7,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+import typer
+from typer.testing import CliRunner
 from sqlalchemy import select
 
-from healthhub.core.db import utcnow
+import healthhub.cli
+from healthhub.core.db import Database, utcnow
 from healthhub.review import tenants as tenant_service
-from healthhub.review import webhooks
+from healthhub.review import webhook_cli, webhooks
 from healthhub.review.models import WebhookAttempt, WebhookDelivery
 from tests.review.conftest import PASS_REQUEST
 
@@ -142,3 +145,17 @@ def test_decision_webhook_reaches_the_clinic_end_to_end(client, db, new_tenant, 
     assert event["type"] == "review.decided" and event["data"]["review_id"] == review_id
     assert event["data"]["outcome"] == "approved" and event["data"]["external_ref"] == "HIS-77"
     assert len(event["data"]["signature"]) == 64
+
+
+def test_deliver_command_sends_due_deliveries(committed_db, monkeypatch, receiver_factory):
+    receiver = receiver_factory([200])
+    with committed_db.session_scope() as session:
+        tenant, _ = _tenant_with_hook(session, receiver.url)
+        webhooks.enqueue(session, tenant=tenant, event_type="review.decided", data={"review_id": 1}, review_id=None)
+    monkeypatch.setattr(healthhub.cli, "_database", lambda: Database(committed_db.url))
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    webhook_cli.register(app)
+    result = CliRunner().invoke(app, ["review-webhooks", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "delivered 1" in result.output and len(receiver.received) == 1

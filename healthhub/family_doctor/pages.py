@@ -1,0 +1,33 @@
+"""Family-doctor pages: packages and the account's contracts for patients, package admin for operators."""
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from healthhub.core.db import DbSession
+from healthhub.core.navigation import add_menu
+from healthhub.core.templating import render
+from healthhub.family_doctor import service
+from healthhub.hospital import service as hospital
+from healthhub.identity.deps import require_roles
+from healthhub.identity.roles import Role
+from healthhub.identity.service import Principal
+
+router = APIRouter(include_in_schema=False)
+add_menu("家庭医生", "/family-doctor", {Role.PATIENT}, order=45)
+add_menu("家医服务包", "/admin/family-doctor", {Role.OPERATOR, Role.ADMIN}, order=45)
+
+
+@router.get("/family-doctor")
+def patient_page(request: Request, patient: Annotated[Principal, Depends(require_roles(Role.PATIENT))],
+                 db: DbSession):
+    subscriptions = [service.subscription_out(db, s) for s in service.list_subscriptions(db, account_user_id=patient.id)]
+    pending = service.pending_purchases(db, subscription_ids=[s.id for s in subscriptions])
+    return render(request, "family_doctor/index.html", {
+        "packages": service.list_packages(db), "subscriptions": subscriptions, "pending": pending,
+        "members": hospital.list_patients_of_account(db, account_user_id=patient.id)})
+
+
+@router.get("/admin/family-doctor")
+def admin_page(request: Request, _op: Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))],
+               db: DbSession):
+    return render(request, "family_doctor/admin.html", {"packages": service.list_packages(db, active_only=False)})
