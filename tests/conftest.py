@@ -105,6 +105,9 @@ def app(database, db):
     application = create_app(get_settings(), database)
 
     def session_for_request():
+        # What the test set up counts as committed before the request, as it would be in production;
+        # a failing request then rolls back only its own work.
+        db.commit()
         try:
             yield db
             db.commit()

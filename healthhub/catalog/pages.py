@@ -9,7 +9,7 @@ from healthhub.catalog.api import detail, is_staff, summary, visible_product
 from healthhub.catalog.models import ImportRun, Product
 from healthhub.catalog.rules import RX_LABELS
 from healthhub.catalog.search import SearchRequest
-from healthhub.core.db import DbSession
+from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams
 from healthhub.core.templating import render
@@ -33,7 +33,7 @@ def in_stock_near(db, lat: float, lng: float) -> frozenset[int] | None:
     except ModuleNotFoundError:
         return None
     ask = getattr(inventory, "product_ids_in_stock_near", None)
-    return frozenset(ask(db, lat, lng, NEAR_RADIUS_KM)) if ask else None
+    return frozenset(ask(db, lat=lat, lng=lng, radius_km=NEAR_RADIUS_KM, now=utcnow())) if ask else None
 
 
 def _location(lat: str, lng: str) -> tuple[float, float]:

@@ -21,7 +21,9 @@ DEMO_SKUS = (("C001", "FBD-0001", 2580), ("C004", "TNL-0001", 1490), ("C013", "K
              ("C015", "SMD-0001", 1990), ("C038", "AMX-0001", 1380), ("H002", "MASK-0001", 1190))
 _COPIED = ("kind", "generic_name", "brand_name", "english_name", "atc_code", "dosage_form", "rx_class", "special_class",
            "online_sale_banned", "ban_reason", "cold_chain", "insurance_category", "category", "categories",
-           "knowledge_key", "ingredient_name", "description", "insert_text")
+           "knowledge_key", "ingredient_name", "description")
+# Package inserts are not copied onto the benchmark variants: a million copies of the same text would
+# triple the database size and the seeding time, and benchmarks never render a product page.
 
 
 def _price_unpriced(session: Session, ctx: SeedContext) -> None:

@@ -46,7 +46,7 @@ class Purchase(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("fd_subscriptions.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # subscribe | renew
+    kind: Mapped[str] = mapped_column(String(16))  # subscribe | renew
     amount_cents: Mapped[int]
     period_days: Mapped[int]
     consultations: Mapped[int]

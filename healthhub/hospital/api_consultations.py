@@ -54,8 +54,9 @@ def _visible(db: Session, consultation_id: int, user: Principal) -> Consultation
     if user.role == Role.DOCTOR:
         doctor = doctor_row_by_user(db, user.id)
         view = service.view_of(db, consultation)
-        if consultation.doctor_id == doctor.id or (consultation.status == "waiting"
-                                                   and view.centre_id == doctor.centre_id):
+        doctor_view = service.get_doctor(db, doctor_id=doctor.id)
+        if consultation.doctor_id == doctor.id or (consultation.status == "waiting" and (
+                view.centre_id == doctor.centre_id or view.department_id in doctor_view.department_ids)):
             return consultation
     raise NotFound("问诊不存在 / consultation not found", code="consultation-not-found")
 

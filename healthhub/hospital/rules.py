@@ -167,11 +167,12 @@ class AcceptFacts:
     work_session_valid: bool
     doctor_centre_id: int
     department_centre_id: int
+    in_doctor_departments: bool
 
 
 def check_can_work(facts: AcceptFacts) -> None:
     """A doctor takes a consultation only when eligible (IDT-04), online, re-authenticated (IDT-05)
-    and working in the centre the department belongs to."""
+    and working in the department or in the centre it belongs to."""
     if not facts.eligibility.ok:
         raise RuleViolation(f"医生不具备互联网诊疗资格：{facts.eligibility.reason}", code="doctor-not-eligible")
     if not facts.online:
@@ -179,7 +180,7 @@ def check_can_work(facts: AcceptFacts) -> None:
     if not facts.work_session_valid:
         raise RuleViolation("接诊前须实名再认证（重新输入密码或PIN）/ re-authenticate before consulting (IDT-05)",
                             code="reauth-required")
-    if facts.doctor_centre_id != facts.department_centre_id:
+    if facts.doctor_centre_id != facts.department_centre_id and not facts.in_doctor_departments:
         raise RuleViolation("该科室不属于您所在的专科中心 / this department belongs to another centre",
                             code="wrong-centre")
 

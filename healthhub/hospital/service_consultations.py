@@ -3,14 +3,14 @@ terminate and refer offline (IDT-03), IDT-10 presence confirmations, re-assignme
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit, events
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from healthhub.hospital import rules
-from healthhub.hospital.models import Consultation, ConsultationEvent, Department, MedicalRecord
+from healthhub.hospital.models import Consultation, ConsultationEvent, Department, DoctorDepartment, MedicalRecord
 from healthhub.hospital.service import consultation_row
 from healthhub.hospital.service_doctors import active_work_session, doctor_row_by_user
 from healthhub.hospital.service_patients import has_consent, owned_patient
@@ -93,15 +93,18 @@ def _check_doctor_can_work(session: Session, doctor, department: Department) -> 
     rules.check_can_work(rules.AcceptFacts(
         eligibility=rules.doctor_eligibility(doctor_facts(doctor), local_today()), online=doctor.online,
         work_session_valid=work is not None, doctor_centre_id=doctor.centre_id,
-        department_centre_id=department.centre_id))
+        department_centre_id=department.centre_id,
+        in_doctor_departments=session.get(DoctorDepartment, (doctor.id, department.id)) is not None))
     return work.id
 
 
 def queue_for_doctor(session: Session, *, doctor_user_id: int, limit: int = 50) -> list[Consultation]:
-    """Waiting requests of every department in the doctor's centre, oldest first."""
+    """Waiting requests of the doctor's centre and of the doctor's own departments, oldest first."""
     doctor = doctor_row_by_user(session, doctor_user_id)
+    own = select(DoctorDepartment.department_id).where(DoctorDepartment.doctor_id == doctor.id)
     return list(session.execute(select(Consultation).join(Department, Department.id == Consultation.department_id)
-                                .where(Department.centre_id == doctor.centre_id, Consultation.status == "waiting",
+                                .where(or_(Department.centre_id == doctor.centre_id, Department.id.in_(own)),
+                                       Consultation.status == "waiting",
                                        Consultation.sealed_at.is_(None))
                                 .order_by(Consultation.queued_at, Consultation.id).limit(limit)).scalars())
 

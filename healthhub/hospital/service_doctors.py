@@ -68,9 +68,9 @@ def create_doctor(session: Session, *, profile: DoctorProfile) -> Doctor:
     if session.get(Centre, profile.centre_id) is None:
         raise NotFound("专科中心不存在 / centre not found", code="centre-not-found")
     departments = session.execute(select(Department).where(Department.id.in_(profile.department_ids))).scalars().all()
-    if not departments or len(departments) != len(set(profile.department_ids)) or any(
+    if not departments or len(departments) != len(set(profile.department_ids)) or all(
             d.centre_id != profile.centre_id for d in departments):
-        raise RuleViolation("科室须属于医生所在的专科中心 / departments must belong to the doctor's centre",
+        raise RuleViolation("须至少选择一个本专科中心的科室 / at least one department of the doctor's centre",
                             code="bad-departments")
     doctor = Doctor(user_id=profile.user_id, name=profile.name, title=profile.title, licence_no=licence_no,
                     institution=profile.institution, affiliation=profile.affiliation,

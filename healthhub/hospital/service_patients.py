@@ -115,7 +115,6 @@ def add_patient(session: Session, *, account_user_id: int, data: NewPatient) -> 
                             code="bad-name")
     if data.relationship not in rules.RELATIONSHIPS:
         raise RuleViolation("关系须为：" + "、".join(rules.RELATIONSHIPS), code="bad-relationship")
-    rules.check_guardian(data.relationship, resident.birth_date, data.guardian_relationship, today)
     existing = patient_rows_of_account(session, account_user_id)
     if data.relationship == "本人":
         if any(p.relationship == "本人" for p in existing):
@@ -129,6 +128,7 @@ def add_patient(session: Session, *, account_user_id: int, data: NewPatient) -> 
             p.relationship == "本人" for p in existing):
         raise RuleViolation("添加未成年家庭成员前，请先完成本人实名档案（监护人身份）/ add your own real-name profile "
                             "first: you are the minor's guardian", code="guardian-profile-required")
+    rules.check_guardian(data.relationship, resident.birth_date, data.guardian_relationship, today)
     index = field_cipher().blind_index(resident.number)
     if session.execute(select(Patient.id).where(Patient.account_user_id == account_user_id,
                                                 Patient.id_number_index == index)).first():

@@ -86,7 +86,8 @@ def order_page(order_id: int, request: Request, db: DbSession, viewer: Viewer):
     return render(request, "orders/order_detail.html", {
         "order": view, "is_buyer": order.buyer_id == viewer.id,
         "is_staff": viewer.role in (Role.OPERATOR, Role.ADMIN),
-        "paying": any(p.status == "pending" for p in view.payments), "local": beijing_time})
+        "paying": any(p.status == "pending" for p in view.payments), "local": beijing_time,
+        "shipment_labels": service.SHIPMENT_LABELS, "payment_labels": payments.STATUS_LABELS})
 
 
 # --- the sandbox provider's hosted page (no HealthHub login: the provider's own page) ----------------------

@@ -22,6 +22,8 @@ from healthhub.orders.statemachine import PAID_NOT_SHIPPED, OrderEvent, OrderSta
 
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.ADMIN, Role.PHARMACIST})
 CHANNEL_LABELS = {"instant": "即时达 · 合作药房", "warehouse": "自营仓配送", "merchant": "第三方商家发货"}
+SHIPMENT_LABELS = {"pending": "待发货", "dispatched": "配送中", "delivered": "已送达", "cancelled": "已取消",
+                   "returned": "已退回"}
 
 
 def load_order(session: Session, *, order_id: int, lock: bool = False) -> Order:

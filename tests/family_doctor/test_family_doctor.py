@@ -118,3 +118,15 @@ def test_use_refusal_rules():
     assert start == now + timedelta(days=5) and end == now + timedelta(days=35)
     start, _ = rules.renewed_period(now - timedelta(days=5), now, 30)
     assert start == now
+
+
+def test_pages_for_patients_and_operators(client, db, make_user):
+    pkg = package(db, name="慢病管理·季度包")
+    _, headers, _ = patient_account(db, make_user)
+    _, operator = make_user("operator")
+    db.commit()
+    page = client.get("/family-doctor", headers=headers)
+    assert page.status_code == 200 and "慢病管理·季度包" in page.text and "还没有签约" in page.text
+    admin = client.get("/admin/family-doctor", headers=operator)
+    assert admin.status_code == 200 and pkg.code in admin.text
+    assert client.get("/admin/family-doctor", headers=headers).status_code == 403

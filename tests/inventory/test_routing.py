@@ -97,3 +97,15 @@ def test_near_expiry_and_reserved_stock_is_not_offered(db, product, location, st
     assert pid not in service.product_ids_in_stock_near(db, lat=HOME.lat, lng=HOME.lng, radius_km=3, now=NOW)
     stock(pharmacy, pid, 1, EXPIRY)
     assert pid in service.product_ids_in_stock_near(db, lat=HOME.lat, lng=HOME.lng, radius_km=3, now=NOW)
+
+
+def test_geo_index_is_refreshed_when_a_pharmacy_is_added(db, product, location, stock):
+    pid = product()
+    merchant = location("merchant")
+    stock(merchant, pid, 5, EXPIRY)
+    assert [s.channel for s in service.route_order(db, lines=[RouteLine(pid, 1)], destination=HOME,
+                                                   now=NOW).shipments] == ["merchant"]
+    pharmacy = location("pharmacy", lat=39.9100, lng=116.3990)
+    stock(pharmacy, pid, 5, EXPIRY)
+    plan = service.route_order(db, lines=[RouteLine(pid, 1)], destination=HOME, now=NOW)
+    assert [(s.channel, s.location_id) for s in plan.shipments] == [("instant", pharmacy.id)]

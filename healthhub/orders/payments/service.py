@@ -20,6 +20,8 @@ from healthhub.orders.payments.sandbox import PROVIDERS
 
 CAPTURED_TOPIC = "orders.payment.captured"
 PROVIDER_REFUNDED_TOPIC = "orders.payment.refunded_by_provider"
+STATUS_LABELS = {"pending": "待支付", "succeeded": "支付成功", "failed": "支付失败", "cancelled": "已关闭",
+                 "refunded": "已退款", "partially_refunded": "部分退款"}
 
 
 def provider_named(name: str) -> PaymentProvider:

@@ -1,8 +1,8 @@
-"""family_doctor initial
+"""family doctor initial
 
-Revision ID: 2e27445421ed
+Revision ID: db9d1f5550c5
 Revises: 
-Create Date: 2026-11-23 15:21:52.593298
+Create Date: 2026-11-23 15:40:43.724062
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import healthhub.core.db
 import healthhub.core.crypto
 
 
-revision = '2e27445421ed'
+revision = 'db9d1f5550c5'
 down_revision = None
 branch_labels = ('family_doctor',)
 depends_on = 'core'
@@ -72,7 +72,7 @@ def upgrade() -> None:
     op.create_table('fd_purchases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subscription_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('amount_cents', sa.Integer(), nullable=False),
     sa.Column('period_days', sa.Integer(), nullable=False),
     sa.Column('consultations', sa.Integer(), nullable=False),

@@ -1,0 +1,73 @@
+"""Internet-hospital pages: patient consult flow and records, doctor workbench, operator stats."""
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from healthhub.core.db import DbSession, utcnow
+from healthhub.core.navigation import add_menu
+from healthhub.core.templating import render
+from healthhub.hospital import rules, service
+from healthhub.hospital import service_consultations as consultations
+from healthhub.hospital.api_consultations import consultation_out
+from healthhub.hospital.centres import list_centres
+from healthhub.hospital.service_doctors import active_work_session
+from healthhub.hospital.service_metrics import consultation_metrics
+from healthhub.hospital.views import local_today
+from healthhub.identity.deps import require_roles
+from healthhub.identity.roles import Role
+from healthhub.identity.service import Principal
+
+router = APIRouter(include_in_schema=False)
+add_menu("在线复诊", "/consult", {Role.PATIENT}, order=20)
+add_menu("健康档案", "/records", {Role.PATIENT}, order=21)
+add_menu("医生工作台", "/doctor/workbench", {Role.DOCTOR}, order=20)
+add_menu("问诊运营数据", "/hospital/stats", {Role.OPERATOR, Role.ADMIN}, order=40)
+
+PatientUser = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
+DoctorUser = Annotated[Principal, Depends(require_roles(Role.DOCTOR))]
+Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
+
+
+def _family(db, user_id: int) -> list[dict]:
+    return [{**asdict(p), "records": [asdict(r) for r in service.list_records(db, patient_id=p.id)
+                                      if r.kind == "earlier_diagnosis"]}
+            for p in service.list_patients_of_account(db, account_user_id=user_id)]
+
+
+@router.get("/consult")
+def consult_page(request: Request, db: DbSession, user: PatientUser):
+    family = _family(db, user.id)
+    active = [c for p in family for c in service.list_consultations_of_patient(db, patient_id=p["id"])
+              if c.status in consultations.ACTIVE]
+    return render(request, "hospital/consult.html", {
+        "family": family, "centres": list_centres(db), "record_types": rules.RECORD_TYPES,
+        "active": consultation_out(db, service.consultation_row(db, active[0].id)) if active else None})
+
+
+@router.get("/records")
+def records_page(request: Request, db: DbSession, user: PatientUser):
+    family = _family(db, user.id)
+    for person in family:
+        person["history"] = [asdict(r) for r in service.list_records(db, patient_id=person["id"])]
+    return render(request, "hospital/records.html", {
+        "family": family, "relationships": rules.RELATIONSHIPS, "guardians": rules.GUARDIAN_RELATIONSHIPS,
+        "record_types": rules.RECORD_TYPES})
+
+
+@router.get("/doctor/workbench")
+def workbench(request: Request, db: DbSession, user: DoctorUser):
+    doctor = service.get_doctor_by_user(db, user_id=user.id)
+    work = active_work_session(db, doctor.id, utcnow())
+    return render(request, "hospital/workbench.html", {
+        "doctor": doctor, "work": work, "reasons": rules.TERMINATION_REASONS,
+        "queue": [consultation_out(db, c) for c in consultations.queue_for_doctor(db, doctor_user_id=user.id)],
+        "mine": [consultation_out(db, c) for c in consultations.doctor_consultations(db, doctor_user_id=user.id)]})
+
+
+@router.get("/hospital/stats")
+def stats_page(request: Request, db: DbSession, _user: Operator):
+    today = local_today()
+    metrics = consultation_metrics(db, day_from=today - timedelta(days=29), day_to=today)
+    return render(request, "hospital/stats.html", {"metrics": metrics})

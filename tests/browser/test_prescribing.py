@@ -1,0 +1,59 @@
+"""Two people in two browser contexts: the patient starts a follow-up consultation, the demo doctor
+accepts, both chat, the doctor prescribes on the prescribe page and signs, and the patient sees the
+prescription waiting for pharmacist review (待药师审核).
+
+The hospital's consultation and chat pages are driven through their JSON API from inside each
+logged-in page (HH.api, the pages' own CSRF-protected client); the prescribing is done through the UI."""
+from datetime import date
+
+import pytest
+
+from tests.browser.conftest import login, screenshot
+from tests.factories import valid_id_number
+
+pytestmark = pytest.mark.browser
+HOSPITAL = "/api/v1/hospital"
+
+
+def call(page, method: str, url: str, body=None):
+    return page.evaluate("([m, u, b]) => HH.api(m, u, b === null ? undefined : b)", [method, url, body])
+
+
+def test_doctor_prescribes_and_patient_sees_it_waiting_for_review(new_page):
+    patient, doctor = new_page(), new_page()
+    login(patient, "demo_patient")
+    login(doctor, "demo_doctor")
+
+    me = call(doctor, "GET", f"{HOSPITAL}/doctor/me")
+    call(doctor, "POST", f"{HOSPITAL}/doctor/online", {"method": "password", "secret": "Demo12345"})
+    member = call(patient, "POST", f"{HOSPITAL}/patients", {
+        "relationship": "配偶", "name": "林晓燕", "id_number": valid_id_number(birth=date(1979, 4, 2), female=True)})
+    call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/consent")
+    record = call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/records", {
+        "record_type": "门诊病历", "institution": "北京朝阳医院", "visit_date": "2026-10-08",
+        "diagnosis_code": "I10", "diagnosis_text": "原发性高血压"})
+    consultation = call(patient, "POST", f"{HOSPITAL}/consultations", {
+        "patient_id": member["id"], "department_id": me["department_ids"][0],
+        "complaint": "高血压复诊，血压控制平稳，需要续开降压药", "record_id": record["id"]})
+    call(doctor, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/accept")
+    call(patient, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/messages", {"text": "医生您好，最近血压130/85"})
+    call(doctor, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/messages", {"text": "控制得不错，继续服用氨氯地平"})
+    call(doctor, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/diagnosis", {
+        "diagnoses": [{"code": "I10", "name": "原发性高血压"}], "advice": "低盐饮食，每日监测血压"})
+
+    doctor.goto(f"/doctor/consultations/{consultation['id']}/prescribe")
+    doctor.fill("[data-testid=drug-search]", "氨氯地平")
+    doctor.locator("[data-testid=drug-option]").first.click()
+    doctor.locator("[data-testid=rx-item] input[name=dose]").fill("5")
+    doctor.locator("[data-testid=rx-errors]").get_by_text("符合处方规则").wait_for()
+    doctor.click("[data-testid=rx-sign]")
+    doctor.click("[data-testid=rx-sign-confirm]")
+    doctor.wait_for_url("**/prescriptions/*")
+    assert "医生 SM2 电子签名有效" in doctor.content()
+    screenshot(doctor, "prescribing_doctor_signed")
+
+    patient.goto("/prescriptions")
+    row = patient.locator("[data-testid=rx-row]").first
+    assert row.locator("[data-testid=rx-status]").inner_text() == "待药师审核"
+    assert "氨氯地平" in row.inner_text()
+    screenshot(patient, "prescribing_patient_waiting")
