@@ -60,15 +60,15 @@ def table_owner(table_name: str) -> str:
 def new_revision(database_url: str, *, domain: str, message: str) -> None:
     """Autogenerates the next revision of one domain's branch from its models only."""
     load_all_models()
-    config = alembic_config(database_url)
-    config.attributes["only_branch"] = domain
-    script = ScriptDirectory.from_config(config)
-    branch_exists = any(domain in (rev.branch_labels or ()) for rev in script.walk_revisions())
     if domain == CORE_BRANCH:
         version_path = PACKAGE_DIR / "migrations" / "versions"
     else:
         version_path = PACKAGE_DIR / domain / "migrations"
-        version_path.mkdir(exist_ok=True)
+        version_path.mkdir(exist_ok=True)  # before the config lists the version folders
+    config = alembic_config(database_url)
+    config.attributes["only_branch"] = domain
+    script = ScriptDirectory.from_config(config)
+    branch_exists = any(domain in (rev.branch_labels or ()) for rev in script.walk_revisions())
     command.upgrade(config, "heads")
     if branch_exists:
         command.revision(config, message=message, autogenerate=True, head=f"{domain}@head",

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.encoders import jsonable_encoder
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
@@ -31,8 +32,8 @@ Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN)
 
 
 def _family(db, user_id: int) -> list[dict]:
-    return [{**asdict(p), "records": [asdict(r) for r in service.list_records(db, patient_id=p.id)
-                                      if r.kind == "earlier_diagnosis"]}
+    return [{**jsonable_encoder(asdict(p)), "records": jsonable_encoder([asdict(r) for r in service.list_records(
+        db, patient_id=p.id) if r.kind == "earlier_diagnosis"])}
             for p in service.list_patients_of_account(db, account_user_id=user_id)]
 
 
@@ -43,14 +44,14 @@ def consult_page(request: Request, db: DbSession, user: PatientUser):
               if c.status in consultations.ACTIVE]
     return render(request, "hospital/consult.html", {
         "family": family, "centres": list_centres(db), "record_types": rules.RECORD_TYPES,
-        "active": consultation_out(db, service.consultation_row(db, active[0].id)) if active else None})
+        "active": jsonable_encoder([consultation_out(db, service.consultation_row(db, c.id)) for c in active])})
 
 
 @router.get("/records")
 def records_page(request: Request, db: DbSession, user: PatientUser):
     family = _family(db, user.id)
     for person in family:
-        person["history"] = [asdict(r) for r in service.list_records(db, patient_id=person["id"])]
+        person["history"] = jsonable_encoder([asdict(r) for r in service.list_records(db, patient_id=person["id"])])
     return render(request, "hospital/records.html", {
         "family": family, "relationships": rules.RELATIONSHIPS, "guardians": rules.GUARDIAN_RELATIONSHIPS,
         "record_types": rules.RECORD_TYPES})
@@ -62,8 +63,10 @@ def workbench(request: Request, db: DbSession, user: DoctorUser):
     work = active_work_session(db, doctor.id, utcnow())
     return render(request, "hospital/workbench.html", {
         "doctor": doctor, "work": work, "reasons": rules.TERMINATION_REASONS,
-        "queue": [consultation_out(db, c) for c in consultations.queue_for_doctor(db, doctor_user_id=user.id)],
-        "mine": [consultation_out(db, c) for c in consultations.doctor_consultations(db, doctor_user_id=user.id)]})
+        "queue": jsonable_encoder([consultation_out(db, c) for c in consultations.queue_for_doctor(
+            db, doctor_user_id=user.id)]),
+        "mine": jsonable_encoder([consultation_out(db, c) for c in consultations.doctor_consultations(
+            db, doctor_user_id=user.id)])})
 
 
 @router.get("/hospital/stats")

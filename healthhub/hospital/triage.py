@@ -1,9 +1,5 @@
 """Department suggestion from the patient's own words. A keyword seam: `suggest_department`
 keeps its signature when an AI triage model replaces the keyword table."""
-from functools import lru_cache
-
-import jieba
-
 # Words patients use, per department (the 20 triage departments of the shared data set and ours).
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "呼吸内科": ("咳嗽", "咳痰", "气喘", "哮喘", "肺", "胸闷", "气短", "支气管", "感冒", "发热", "发烧"),
@@ -32,23 +28,15 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 PEDIATRIC_HINTS = ("宝宝", "孩子", "小孩", "儿童", "婴儿", "小儿")
 
 
-@lru_cache(maxsize=1)
-def _load_words() -> None:
-    for words in KEYWORDS.values():
-        for word in words:
-            jieba.add_word(word)
-
-
 def suggest_department(text: str) -> list[tuple[str, float]]:
     """Departments ranked by keyword evidence, scores in 0..1 summing to 1; [] when nothing matched."""
-    _load_words()
     text = text.strip()
     if not text:
         return []
-    tokens = set(jieba.lcut(text))
     scores: dict[str, float] = {}
     for department, words in KEYWORDS.items():
-        hits = sum(1.0 if word in tokens else 0.5 for word in words if word in text)
+        # Longer keywords are more specific ("孩子咳嗽" over "咳嗽").
+        hits = sum(len(word) for word in words if word in text)
         if department.startswith("小儿") and any(h in text for h in PEDIATRIC_HINTS):
             hits *= 2
         if hits:

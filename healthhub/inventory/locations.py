@@ -1,10 +1,11 @@
 """Stock locations: self-operated warehouses, merchant stores and partner pharmacies, plus the
 per-process pharmacy geo index kept in step with them."""
+import json
 import re
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit
@@ -114,10 +115,22 @@ def pharmacy_index(session: Session) -> PharmacyIndex:
     key = bind.engine.url.render_as_string(hide_password=True) if hasattr(bind, "engine") else str(bind.url)
 
     def build() -> list[PharmacySite]:
+        # Opening hours are read raw and decoded once per distinct timetable: most pharmacies share a
+        # handful of them, and decoding 200,000 JSON documents one by one dominates the build.
         rows = session.execute(select(
             Location.id, Location.name, Location.lat, Location.lng, Location.delivery_radius_km,
-            Location.opening_hours, Location.cold_chain, Location.insurance_designated, Location.shipping_fee_cents,
+            type_coerce(Location.opening_hours, String), Location.cold_chain, Location.insurance_designated,
+            Location.shipping_fee_cents,
         ).where(Location.kind == "pharmacy", Location.is_active.is_(True)))
-        return [PharmacySite(*row) for row in rows]
+        timetables: dict[str, dict] = {}
+
+        def hours(raw) -> dict:
+            if not isinstance(raw, str):  # drivers that decode JSON themselves (psycopg)
+                return raw
+            if raw not in timetables:
+                timetables[raw] = json.loads(raw)
+            return timetables[raw]
+
+        return [PharmacySite(row[0], row[1], row[2], row[3], row[4], hours(row[5]), *row[6:]) for row in rows]
 
     return _cache.get(key, row.token if row else None, build)

@@ -4,10 +4,11 @@ IDT-07: every function here takes the authenticated Principal and refuses anyone
 who treats the consultation right now; there is no path for other roles or for system actors (AI
 assistants act as the system and never hold a doctor's principal).
 """
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit, events
@@ -131,12 +132,9 @@ def _fill(rx: Prescription, data: PrescriptionIn, resolved: list[DrugFacts], con
                 for n, (item, facts) in enumerate(zip(data.items, resolved, strict=True), start=1)]
 
 
-def _new_number(session: Session, now: datetime) -> str:
-    day = china_day(now)
-    prefix = f"RX{day:%Y%m%d}"
-    count = session.execute(select(func.count()).select_from(Prescription)
-                            .where(Prescription.number.like(f"{prefix}%"), Prescription.version == 1)).scalar_one()
-    return f"{prefix}{count + 1:06d}"
+def _new_number(now: datetime) -> str:
+    """Date plus a random suffix: unique without counting rows, so concurrent doctors never collide."""
+    return f"RX{china_day(now):%Y%m%d}{secrets.token_hex(4).upper()}"
 
 
 def create_draft(session: Session, principal: Principal | None, data: PrescriptionIn) -> Prescription:
@@ -144,7 +142,7 @@ def create_draft(session: Session, principal: Principal | None, data: Prescripti
     draft, resolved = to_draft(data)
     _refuse(rules.check_draft(draft))
     now = utcnow()
-    rx = Prescription(number=_new_number(session, now), version=1, status=RxStatus.DRAFT.value,
+    rx = Prescription(number=_new_number(now), version=1, status=RxStatus.DRAFT.value,
                       consultation_id=context.consultation.id, patient_id=context.patient.id,
                       account_user_id=context.patient.account_user_id, doctor_id=context.doctor.id,
                       doctor_user_id=principal.id)

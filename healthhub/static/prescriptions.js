@@ -28,6 +28,7 @@
     const diagnoses = $("#rx-diagnoses");
     let draftId = cfg.draft ? cfg.draft.id : null;
     let timer = null;
+    let signing = false;
 
     function addDiagnosis(d) {
       const row = el("div", { class: "diagnosis" }, [
@@ -106,7 +107,7 @@
       } catch (err) { showErrors(problemErrors(err)); return false; }
     }
 
-    function scheduleCheck() { clearTimeout(timer); timer = setTimeout(check, 300); }
+    function scheduleCheck() { if (!signing) { clearTimeout(timer); timer = setTimeout(check, 300); } }
 
     async function search(q) {
       const list = $("#rx-drug-results");
@@ -125,13 +126,15 @@
     }
 
     async function signNow() {
+      clearTimeout(timer);  // no live check racing the signature for the same rows
+      signing = true;
       const body = payload();
       try {
         const saved = draftId ? await HH.api("PUT", API + "/" + draftId, body) : await HH.api("POST", API, body);
         draftId = saved.id;
         const signed = await HH.api("POST", API + "/" + draftId + "/sign", { confirm: true });
         window.location.href = "/prescriptions/" + signed.id;
-      } catch (err) { $("#rx-sign-dialog").close(); showErrors(problemErrors(err)); }
+      } catch (err) { signing = false; $("#rx-sign-dialog").close(); showErrors(problemErrors(err)); }
     }
 
     $("#rx-add-diagnosis").onclick = () => addDiagnosis({});
