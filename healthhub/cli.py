@@ -15,7 +15,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(migrate_app, name="migrate")
 
 
-def _database():
+def open_database():
     from healthhub.core.db import Database  # noqa: PLC0415  (keep `--help` fast)
 
     settings = get_settings()
@@ -43,7 +43,7 @@ def migrate(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is None:
         from healthhub.core.migrations import upgrade  # noqa: PLC0415
 
-        _database()
+        open_database()
         upgrade(get_settings().database_url)
         typer.echo("database schema is up to date")
 
@@ -65,7 +65,7 @@ def seed(scale: Annotated[str, typer.Option(help="small (demo) or large (benchma
 
     if scale not in ("small", "large"):
         raise typer.BadParameter("scale must be small or large")
-    database = _database()
+    database = open_database()
     logins = run_seeders(database, scale=scale, seed=seed_value)
     database.dispose()
     if logins:
@@ -89,7 +89,7 @@ def users_create(username: str, role: str, display_name: Annotated[str | None, t
     try:
         data = UserCreate(username=username, display_name=display_name or username, role=role, password=password,
                           mobile=mobile)
-        database = _database()
+        database = open_database()
         with database.session_scope() as session:
             user = create_user(session, data=data)
             typer.echo(f"created user {user.username} (id {user.id}, role {user.role})")
@@ -107,7 +107,7 @@ def audit_verify() -> None:
     """Check the audit hash chain; exit 1 and name the entries when anything was edited or deleted."""
     from healthhub.core.audit import count_entries, verify_chain  # noqa: PLC0415
 
-    database = _database()
+    database = open_database()
     problems = []
     with database.session_scope() as session:
         with typer.progressbar(length=max(1, count_entries(session)), label="verifying audit chain") as bar:

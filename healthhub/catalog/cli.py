@@ -14,11 +14,11 @@ def register(app: typer.Typer) -> None:
             "--dir", help="data folder holding products/*.json (default: HEALTHHUB_DATA_DIR)")] = None) -> None:
         """Import products in one transaction and print the validation report (exit 1 when rows were rejected)."""
         from healthhub.catalog.importer import import_catalog  # noqa: PLC0415
-        from healthhub.cli import _database  # noqa: PLC0415
+        from healthhub.cli import open_database  # noqa: PLC0415
         from healthhub.core.config import get_settings  # noqa: PLC0415
 
         data_dir = directory or get_settings().data_dir
-        database = _database()
+        database = open_database()
         with database.session_scope() as session:
             def progress(records):
                 with typer.progressbar(records, label="importing products") as bar:

@@ -9,11 +9,11 @@ def register(app: typer.Typer) -> None:
     @inventory_app.command("expire-reservations")
     def expire_reservations() -> None:
         """Release stock held by abandoned checkouts (reservations past their expiry). Safe to run often."""
-        from healthhub.cli import _database  # noqa: PLC0415  (keep `--help` fast)
+        from healthhub.cli import open_database  # noqa: PLC0415  (keep `--help` fast)
         from healthhub.core.db import utcnow  # noqa: PLC0415
         from healthhub.inventory.reservations import expire_reservations as expire  # noqa: PLC0415
 
-        database = _database()
+        database = open_database()
         with database.session_scope() as session:
             released = expire(session, now=utcnow())
         database.dispose()

@@ -2,13 +2,6 @@
 import typer
 
 
-def _database():
-    from healthhub.core.config import get_settings  # noqa: PLC0415  (keep `--help` fast)
-    from healthhub.core.db import Database  # noqa: PLC0415
-
-    return Database(get_settings().database_url)
-
-
 def register(app: typer.Typer) -> None:
     orders_app = typer.Typer(help="Orders and payments", no_args_is_help=True)
     app.add_typer(orders_app, name="orders")
@@ -19,7 +12,9 @@ def register(app: typer.Typer) -> None:
         from healthhub.core.db import utcnow  # noqa: PLC0415
         from healthhub.orders.service import expire_unpaid  # noqa: PLC0415
 
-        database = _database()
+        from healthhub.cli import open_database  # noqa: PLC0415  (keep `--help` fast)
+
+        database = open_database()
         with database.session_scope() as session:
             closed = expire_unpaid(session, now=utcnow())
         typer.echo(f"closed {closed} unpaid order(s)")
@@ -33,7 +28,9 @@ def register(app: typer.Typer) -> None:
         from healthhub.orders.models import PaymentEvent, SandboxCallback  # noqa: PLC0415
         from healthhub.orders.payments.dispatch import post_signed  # noqa: PLC0415
 
-        database = _database()
+        from healthhub.cli import open_database  # noqa: PLC0415  (keep `--help` fast)
+
+        database = open_database()
         with database.session_scope() as session:
             received = select(PaymentEvent.event_id).where(PaymentEvent.provider == "sandbox")
             pending = list(session.execute(select(SandboxCallback).where(SandboxCallback.event_id.not_in(received))

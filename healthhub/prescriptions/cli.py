@@ -9,11 +9,11 @@ def register(app: typer.Typer) -> None:
     @group.command("expire")
     def expire() -> None:
         """Run periodically (e.g. every 10 minutes from cron or a scheduler)."""
-        from healthhub.cli import _database  # noqa: PLC0415  (keep `--help` fast)
+        from healthhub.cli import open_database  # noqa: PLC0415  (keep `--help` fast)
         from healthhub.core.db import utcnow  # noqa: PLC0415
         from healthhub.prescriptions.service import expire_due  # noqa: PLC0415
 
-        database = _database()
+        database = open_database()
         with database.session_scope() as session:
             count = expire_due(session, now=utcnow())
         database.dispose()

@@ -130,8 +130,6 @@ def sla(session: Session, caller: Caller, *, days: int = 7, tenant_id: int | Non
     oldest = session.execute(_scoped(select(func.min(ReviewRecord.queued_at))
                                      .where(ReviewRecord.status == Status.PENDING.value),
                                      session, caller, tenant_id, platform_only)).scalar_one_or_none()
-    if oldest is not None and oldest.tzinfo is None:  # aggregates bypass the column type on SQLite
-        oldest = datetime.fromisoformat(str(oldest)).replace(tzinfo=now.tzinfo)
     return Sla(decided=len(decided_rows), wait_p50_minutes=percentile(waits, 50),
                wait_p90_minutes=percentile(waits, 90), pending=open_counts[Status.PENDING.value],
                awaiting_doctor=open_counts[Status.AWAITING_DOCTOR.value],

@@ -17,10 +17,10 @@ def deliver(loop: Annotated[bool, typer.Option(help="keep running, polling every
     """Send every due delivery once (retries follow the backoff schedule); prints a summary per round."""
     import httpx  # noqa: PLC0415  (keep `--help` fast)
 
-    from healthhub.cli import _database  # noqa: PLC0415
+    from healthhub.cli import open_database  # noqa: PLC0415
     from healthhub.review.webhooks import deliver_due_webhooks  # noqa: PLC0415
 
-    database = _database()
+    database = open_database()
     with httpx.Client() as http:
         while True:
             with database.session_scope() as session:
