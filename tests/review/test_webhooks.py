@@ -11,8 +11,8 @@ import typer
 from typer.testing import CliRunner
 from sqlalchemy import select
 
-import healthhub.cli
-from healthhub.core.db import Database, utcnow
+from healthhub.core.config import get_settings
+from healthhub.core.db import utcnow
 from healthhub.review import tenants as tenant_service
 from healthhub.review import webhook_cli, webhooks
 from healthhub.review.models import WebhookAttempt, WebhookDelivery
@@ -152,10 +152,14 @@ def test_deliver_command_sends_due_deliveries(committed_db, monkeypatch, receive
     with committed_db.session_scope() as session:
         tenant, _ = _tenant_with_hook(session, receiver.url)
         webhooks.enqueue(session, tenant=tenant, event_type="review.decided", data={"review_id": 1}, review_id=None)
-    monkeypatch.setattr(healthhub.cli, "_database", lambda: Database(committed_db.url))
+    monkeypatch.setenv("HEALTHHUB_DATABASE_URL", committed_db.url)
+    get_settings.cache_clear()
     app = typer.Typer()
     app.callback()(lambda: None)
     webhook_cli.register(app)
-    result = CliRunner().invoke(app, ["review-webhooks", "deliver"])
+    try:
+        result = CliRunner().invoke(app, ["review-webhooks", "deliver"])
+    finally:
+        get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "delivered 1" in result.output and len(receiver.received) == 1
