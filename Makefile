@@ -43,7 +43,7 @@ test: install services browser-deps
 	HEALTHHUB_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 bench: install services
-	HEALTHHUB_BENCH_PG_URL=$(PG_URL) $(BIN)/python -m bench.run $(BENCH)
+	HEALTHHUB_LOG_LEVEL=WARNING HEALTHHUB_BENCH_PG_URL=$(PG_URL) $(BIN)/python -m bench.run $(BENCH)
 
 eval: install
 	$(BIN)/python -m healthhub.review.evaluation tests/review_cases
