@@ -1,14 +1,13 @@
 """Two people in two browser contexts: the patient starts a follow-up consultation, the demo doctor
-accepts, both chat, the doctor prescribes on the prescribe page and signs, and the patient sees the
-prescription waiting for pharmacist review (待药师审核).
-
-The hospital's consultation and chat pages are driven through their JSON API from inside each
-logged-in page (HH.api, the pages' own CSRF-protected client); the prescribing is done through the UI."""
+accepts, both chat, the doctor diagnoses, prescribes on the prescribe page and signs, and the patient
+sees the prescription waiting for pharmacist review (待药师审核). Only the account set-up (a new
+family member with consent and an earlier diagnosis) goes through the JSON API."""
 from datetime import date
 
 import pytest
 
 from tests.browser.conftest import login, screenshot
+from tests.browser.consult_flow import diagnose, start_and_chat
 from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.browser
@@ -23,25 +22,20 @@ def test_doctor_prescribes_and_patient_sees_it_waiting_for_review(new_page):
     patient, doctor = new_page(), new_page()
     login(patient, "demo_patient")
     login(doctor, "demo_doctor")
-
-    me = call(doctor, "GET", f"{HOSPITAL}/doctor/me")
-    call(doctor, "POST", f"{HOSPITAL}/doctor/online", {"method": "password", "secret": "Demo12345"})
     member = call(patient, "POST", f"{HOSPITAL}/patients", {
         "relationship": "配偶", "name": "林晓燕", "id_number": valid_id_number(birth=date(1979, 4, 2), female=True)})
     call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/consent")
-    record = call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/records", {
+    call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/records", {
         "record_type": "门诊病历", "institution": "北京朝阳医院", "visit_date": "2026-10-08",
         "diagnosis_code": "I10", "diagnosis_text": "原发性高血压"})
-    consultation = call(patient, "POST", f"{HOSPITAL}/consultations", {
-        "patient_id": member["id"], "department_id": me["department_ids"][0],
-        "complaint": "高血压复诊，血压控制平稳，需要续开降压药", "record_id": record["id"]})
-    call(doctor, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/accept")
-    call(patient, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/messages", {"text": "医生您好，最近血压130/85"})
-    call(doctor, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/messages", {"text": "控制得不错，继续服用氨氯地平"})
-    call(doctor, "POST", f"{HOSPITAL}/consultations/{consultation['id']}/diagnosis", {
-        "diagnoses": [{"code": "I10", "name": "原发性高血压"}], "advice": "低盐饮食，每日监测血压"})
 
-    doctor.goto(f"/doctor/consultations/{consultation['id']}/prescribe")
+    start_and_chat(patient, doctor, patient_option={"value": str(member["id"])},
+                   complaint="续开降压药：血压控制平稳", department="全科",
+                   doctor_says="控制得不错，继续服用氨氯地平", patient_says="医生您好，最近血压130/85")
+    diagnose(doctor, code="I10", name="原发性高血压", advice="低盐饮食，每日监测血压")
+    doctor.click("[data-testid=prescribe-link]")
+
+    doctor.wait_for_url("**/prescribe")
     doctor.fill("[data-testid=drug-search]", "氨氯地平")
     doctor.locator("[data-testid=drug-option]").first.click()
     doctor.locator("[data-testid=rx-item] input[name=dose]").fill("5")

@@ -1,0 +1,43 @@
+"""The consultation steps two browser tests share: the patient asks for a follow-up on /consult, the
+demo doctor re-authenticates on /doctor/workbench, accepts it from the queue, and both chat."""
+from tests.browser.conftest import DEMO_PASSWORD
+
+
+def start_and_chat(patient, doctor, *, patient_option: dict, complaint: str, department: str,
+                   doctor_says: str, patient_says: str) -> None:
+    patient.goto("/consult")
+    patient.select_option("[data-testid=patient-select]", **patient_option)
+    assert patient.locator("[data-testid=record-select] option").count() >= 1
+    patient.fill("[data-testid=complaint]", complaint)
+    patient.click("#suggest")
+    patient.select_option("[data-testid=department-select]", label=department)
+    patient.click("[data-testid=start-consult]")
+    status = patient.get_by_test_id("consult-status")
+    status.wait_for()
+    assert "排队" in status.inner_text()
+
+    doctor.goto("/doctor/workbench")
+    if doctor.get_by_test_id("online-state").count():  # a demo work session may still be open
+        doctor.click("#go-offline")
+        doctor.get_by_test_id("reauth-secret").wait_for()
+    doctor.fill("[data-testid=reauth-secret]", DEMO_PASSWORD)  # IDT-05: re-authenticate before consulting
+    doctor.click("[data-testid=go-online]")
+    doctor.get_by_test_id("online-state").wait_for()
+    doctor.get_by_test_id("queue-item").filter(has_text=complaint).get_by_role("button", name="接诊").click()
+    doctor.locator("#consultation-card").wait_for()
+
+    patient.wait_for_function("document.querySelector('[data-testid=consult-status]').dataset.status === 'in_progress'")
+    doctor.fill("[data-testid=chat-input]", doctor_says)
+    doctor.click("[data-testid=chat-send]")
+    patient.locator("[data-testid=chat-message][data-sender=doctor]", has_text=doctor_says).wait_for()
+    patient.fill("[data-testid=chat-input]", patient_says)
+    patient.click("[data-testid=chat-send]")
+    doctor.locator("[data-testid=chat-message][data-sender=patient]", has_text=patient_says).wait_for()
+
+
+def diagnose(doctor, *, code: str, name: str, advice: str) -> None:
+    doctor.fill("[data-testid=dx-code]", code)
+    doctor.fill("[data-testid=dx-name]", name)
+    doctor.fill("[data-testid=advice]", advice)
+    doctor.click("#diagnosis-form button[type=submit]")
+    doctor.get_by_text("诊断已保存").wait_for()
