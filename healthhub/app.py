@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from healthhub.core.config import Settings, get_settings
 from healthhub.core.db import Database
 from healthhub.core.errors import AppError, install_error_handlers, problem
+from healthhub.core.jobs import JobScheduler, PeriodicJob
 from healthhub.core.observability import RequestContextMiddleware, configure_logging, metrics_response
 from healthhub.core.templating import PACKAGE_DIR, render
 
@@ -32,6 +33,11 @@ def domain_modules(kind: str):
                 raise
 
 
+def collect_jobs() -> list[PeriodicJob]:
+    """Every domain's periodic jobs (`healthhub/<domain>/jobs.py: JOBS`), in domain order."""
+    return [job for module in domain_modules("jobs") for job in module.JOBS]
+
+
 def _wants_html(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/fhir/", "/metrics", "/healthz", "/readyz")):
@@ -46,7 +52,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        scheduler = JobScheduler(database, collect_jobs()) if settings.run_jobs else None
+        if scheduler:
+            scheduler.start()
         yield
+        if scheduler:
+            scheduler.stop()
         database.dispose()
 
     app = FastAPI(title="HealthHub", version="0.1.0", lifespan=lifespan,

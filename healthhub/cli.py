@@ -10,9 +10,12 @@ app = typer.Typer(help="HealthHub: online pharmacy and internet hospital", no_ar
 users_app = typer.Typer(help="Manage accounts", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit log", no_args_is_help=True)
 migrate_app = typer.Typer(help="Database schema", invoke_without_command=True)
+jobs_app = typer.Typer(help="Periodic maintenance jobs (the web process runs them too unless HEALTHHUB_RUN_JOBS=false)",
+                       no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(migrate_app, name="migrate")
+app.add_typer(jobs_app, name="jobs")
 
 
 def open_database():
@@ -122,6 +125,47 @@ def audit_verify() -> None:
             typer.echo(f"TAMPERED at entry {problem.seq}: {problem.problem}", err=True)
         raise typer.Exit(1)
     typer.echo(f"audit chain intact ({last} entries)")
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """Every periodic job with its interval."""
+    from healthhub.app import collect_jobs  # noqa: PLC0415
+
+    for job in collect_jobs():
+        typer.echo(f"{job.name:<40} every {job.every}  {job.description}")
+
+
+@jobs_app.command("run")
+def jobs_run(names: Annotated[list[str] | None, typer.Argument(help="job names (default: all)")] = None,
+             loop: Annotated[bool, typer.Option(help="keep running each job at its interval")] = False) -> None:
+    """Run jobs once (exit 1 if one failed), or as a worker process with --loop."""
+    from healthhub.app import collect_jobs  # noqa: PLC0415
+    from healthhub.core.jobs import JobScheduler, run_job  # noqa: PLC0415
+
+    jobs = collect_jobs()
+    unknown = set(names or ()) - {job.name for job in jobs}
+    if unknown:
+        typer.echo(f"error: unknown job(s) {', '.join(sorted(unknown))}; see `healthhub jobs list`", err=True)
+        raise typer.Exit(2)
+    selected = [job for job in jobs if not names or job.name in names]
+    database = open_database()
+    if loop:
+        scheduler = JobScheduler(database, selected)
+        typer.echo(f"running {len(selected)} job(s); Ctrl+C to stop")
+        try:
+            scheduler.start()
+            scheduler.wait()
+        finally:
+            scheduler.stop()
+        return
+    results = [run_job(database, job) for job in selected]
+    database.dispose()
+    for result in results:
+        typer.echo(f"{result.name:<40} {result.outcome:<8} {result.handled} item(s)"
+                   + (f"  {result.error}" if result.error else ""))
+    if any(result.outcome == "failed" for result in results):
+        raise typer.Exit(1)
 
 
 def _register_domain_commands() -> None:

@@ -14,6 +14,8 @@ import uuid
 os.environ.setdefault("HEALTHHUB_ENV", "test")
 os.environ.setdefault("HEALTHHUB_LOG_JSON", "false")
 os.environ.setdefault("HEALTHHUB_LOG_LEVEL", "WARNING")
+# Tests drive periodic jobs explicitly with their own clock (tests/core/test_jobs.py).
+os.environ.setdefault("HEALTHHUB_RUN_JOBS", "false")
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402

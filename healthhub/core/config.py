@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     session_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    # Background maintenance jobs in the web process (see core/jobs.py); off where a separate
+    # `healthhub jobs run --loop` worker runs them.
+    run_jobs: bool = True
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -41,6 +44,9 @@ class Settings(BaseSettings):
                 raise ValueError("HEALTHHUB_SECRET_KEY must be set to a private value of 32+ characters in production")
             if self.pii_key == DEMO_PII_KEY:
                 raise ValueError("HEALTHHUB_PII_KEY must be set to a private key in production")
+            if not self.cookie_secure:
+                # Session cookies carry page logins; over plain HTTP they would leak to any listener.
+                raise ValueError("HEALTHHUB_COOKIE_SECURE must be true in production (serve behind HTTPS)")
         if len(bytes.fromhex(self.pii_key)) != 16:
             raise ValueError("HEALTHHUB_PII_KEY must be 32 hex characters (a 128-bit SM4 key)")
         return self

@@ -110,6 +110,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "服务器内部错误", "服务暂时出现问题，请稍后重试 / internal error, please retry later",
-                       "internal-error", request.url.path,
-                       request_id=getattr(request.state, "request_id", None))
+        request_id = getattr(request.state, "request_id", None)
+        response = problem(500, "服务器内部错误", "服务暂时出现问题，请稍后重试 / internal error, please retry later",
+                           "internal-error", request.url.path, request_id=request_id)
+        if request_id:
+            # The middleware never sees this response (the error escaped it), so tag it here for support.
+            response.headers["X-Request-ID"] = request_id
+        return response

@@ -1,23 +1,10 @@
-"""`healthhub orders ...`: the periodic jobs of the shop (run them from cron or a scheduler)."""
+"""`healthhub orders ...` commands (periodic work runs as `healthhub jobs`)."""
 import typer
 
 
 def register(app: typer.Typer) -> None:
     orders_app = typer.Typer(help="Orders and payments", no_args_is_help=True)
     app.add_typer(orders_app, name="orders")
-
-    @orders_app.command("expire")
-    def expire() -> None:
-        """Close unpaid orders whose reservation time has passed (stock and payment intents released)."""
-        from healthhub.core.db import utcnow  # noqa: PLC0415
-        from healthhub.orders.service import expire_unpaid  # noqa: PLC0415
-
-        from healthhub.cli import open_database  # noqa: PLC0415  (keep `--help` fast)
-
-        database = open_database()
-        with database.session_scope() as session:
-            closed = expire_unpaid(session, now=utcnow())
-        typer.echo(f"closed {closed} unpaid order(s)")
 
     @orders_app.command("redeliver-callbacks")
     def redeliver_callbacks() -> None:

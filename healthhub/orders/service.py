@@ -243,7 +243,7 @@ def cancel(session: Session, *, order: Order, reason: str, now: datetime) -> Non
 
 
 def expire_unpaid(session: Session, *, now: datetime) -> int:
-    """Closes unpaid orders past their reservation time (run by `healthhub orders expire`)."""
+    """Closes unpaid orders past their reservation time (the `orders.expire-unpaid` job)."""
     stale = list(session.execute(select(Order.id).where(Order.status == OrderStatus.PENDING_PAYMENT.value,
                                                         Order.reserved_until <= now)).scalars())
     for order_id in stale:

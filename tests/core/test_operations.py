@@ -24,7 +24,32 @@ def test_production_refuses_the_demo_secrets():
         Settings(env="production")
     with pytest.raises(ValueError, match="PII_KEY"):
         Settings(env="production", secret_key="x" * 40)
-    Settings(env="production", secret_key="x" * 40, pii_key="ab" * 16)  # a private configuration starts
+    with pytest.raises(ValueError, match="COOKIE_SECURE"):
+        Settings(env="production", secret_key="x" * 40, pii_key="ab" * 16)
+    Settings(env="production", secret_key="x" * 40, pii_key="ab" * 16, cookie_secure=True)  # a private set-up starts
+
+
+def test_unexpected_errors_are_problem_json_without_internals(database):
+    from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from healthhub.app import create_app  # noqa: PLC0415
+
+    app = create_app(database=database)
+
+    @app.get("/api/v1/explode")
+    def explode():
+        raise RuntimeError("secret connection string postgres://admin:pw@db")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/v1/explode", headers={"X-Request-ID": "trace-boom-0001"})
+        page = client.get("/api/v1/explode", headers={"Accept": "text/html"})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == "internal-error" and body["request_id"] == "trace-boom-0001"
+    assert response.headers["x-request-id"] == "trace-boom-0001"
+    assert "secret" not in response.text and "Traceback" not in response.text
+    assert page.status_code == 500 and "secret" not in page.text and "Traceback" not in page.text
 
 
 def test_demo_runs_with_no_configuration():
