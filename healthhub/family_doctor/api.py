@@ -1,4 +1,5 @@
-"""Family-doctor API. Money writes (subscribe, renew, pay) take an Idempotency-Key."""
+"""Family-doctor API. Money writes (subscribe, renew, pay) take an Idempotency-Key. Included
+consultations are consumed only by real hospital consultations (handlers.py), never by a client call."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
@@ -10,7 +11,7 @@ from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Forbidden
 from healthhub.family_doctor import service
 from healthhub.family_doctor.models import Purchase, Subscription
-from healthhub.family_doctor.schemas import PackageIn, PackageOut, PurchaseOut, SubscribeIn, SubscriptionOut, UseIn
+from healthhub.family_doctor.schemas import PackageIn, PackageOut, PurchaseOut, SubscribeIn, SubscriptionOut
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
@@ -87,11 +88,3 @@ def sandbox_pay(purchase_id: int, patient: Patient, db: DbSession, idempotency_k
     return _idempotent(db, "fd.pay", patient.id, idempotency_key, {"purchase": purchase_id}, lambda: _purchase_json(
         service.confirm_payment(db, purchase_id=purchase_id, payment_ref=service.sandbox_payment_ref(),
                                 now=utcnow())), status_code=200)
-
-
-@router.post("/subscriptions/use", status_code=201, summary="Use one included consultation for a patient")
-def use(body: UseIn, patient: Patient, db: DbSession) -> dict:
-    used = service.use_consultation(db, account_user_id=patient.id, patient_id=body.patient_id,
-                                    consultation_ref=body.consultation_ref, now=utcnow())
-    return {"id": used.id, "subscription_id": used.subscription_id, "used_at": used.used_at.isoformat(),
-            "left": used.detail.get("left")}

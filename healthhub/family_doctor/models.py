@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthhub.core.db import Base, TimestampMixin, utcnow
@@ -57,14 +57,18 @@ class Purchase(Base):
 
 
 class EntitlementUse(Base):
-    """One included consultation consumed; unique per consultation so a retry never consumes twice."""
+    """One included consultation consumed by a real hospital consultation (by id; no foreign key across
+    domains). One use per consultation, so a replayed event never consumes twice. A request the patient
+    cancels while it waits in the queue gives the consultation back (`released_at`); the row stays."""
 
     __tablename__ = "fd_entitlement_uses"
-    __table_args__ = (UniqueConstraint("subscription_id", "consultation_ref"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("fd_subscriptions.id"), index=True)
     patient_id: Mapped[int]
-    consultation_ref: Mapped[str] = mapped_column(String(64))
+    # None only on uses recorded before uses were tied to consultations (their old free-text
+    # reference is kept in detail["legacy_consultation_ref"]).
+    consultation_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     used_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

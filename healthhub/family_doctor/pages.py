@@ -22,9 +22,12 @@ def patient_page(request: Request, patient: Annotated[Principal, Depends(require
                  db: DbSession):
     subscriptions = [service.subscription_out(db, s) for s in service.list_subscriptions(db, account_user_id=patient.id)]
     pending = service.pending_purchases(db, subscription_ids=[s.id for s in subscriptions])
+    members = hospital.list_patients_of_account(db, account_user_id=patient.id)
     return render(request, "family_doctor/index.html", {
         "packages": service.list_packages(db), "subscriptions": subscriptions, "pending": pending,
-        "members": hospital.list_patients_of_account(db, account_user_id=patient.id)})
+        "members": members, "member_names": {m.id: m.name for m in members},
+        "package_names": {s.id: s.package_name for s in subscriptions},
+        "uses": service.uses_of(db, subscription_ids=[s.id for s in subscriptions])})
 
 
 @router.get("/admin/family-doctor")

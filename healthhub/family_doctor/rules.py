@@ -11,11 +11,16 @@ class Entitlement:
     used: int
 
 
+def is_running(entitlement: Entitlement, now: datetime) -> bool:
+    """Paid and within its period: the contract stands (IDT-01 contract services), used up or not."""
+    return entitlement.status == "ACTIVE" and entitlement.ends_at is not None and entitlement.ends_at > now
+
+
 def use_refusal(entitlement: Entitlement, now: datetime) -> str | None:
     """Why one more included consultation cannot be used, or None when it can."""
     if entitlement.status == "PENDING_PAYMENT":
         return "服务包尚未支付 / the package is not paid yet"
-    if entitlement.status == "EXPIRED" or entitlement.ends_at is None or entitlement.ends_at <= now:
+    if not is_running(entitlement, now):
         return "服务包已过期，请续费 / the package has expired, please renew"
     if entitlement.used >= entitlement.total:
         return "服务包内的问诊次数已用完 / no included consultations left"

@@ -30,13 +30,6 @@ class SubscribeIn(BaseModel):
     member_patient_ids: list[int] = Field(min_length=1, max_length=10)
 
 
-class UseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    patient_id: int
-    consultation_ref: str = Field(min_length=1, max_length=64)
-
-
 class PurchaseOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -143,36 +143,68 @@ def sandbox_payment_ref() -> str:
     return "sandbox-" + secrets.token_hex(8)
 
 
-def use_consultation(session: Session, *, account_user_id: int, patient_id: int, consultation_ref: str,
-                     now: datetime) -> EntitlementUse:
-    """Consumes one included consultation of an active package covering the patient (idempotent per ref)."""
-    subs = session.execute(select(Subscription).where(Subscription.account_user_id == account_user_id)
-                           .order_by(Subscription.ends_at.desc()).with_for_update()).scalars().all()
-    covering = [s for s in subs if patient_id in s.member_patient_ids]
-    if not covering:
-        raise RuleViolation("该就诊人没有家庭医生签约 / this patient has no family-doctor package",
-                            code="fd-not-covered")
-    for sub in covering:
-        done = session.execute(select(EntitlementUse).where(EntitlementUse.subscription_id == sub.id,
-                                                            EntitlementUse.consultation_ref == consultation_ref)
-                               ).scalar_one_or_none()
-        if done is not None:
-            return done
-    refusals = []
-    for sub in covering:
-        refusal = rules.use_refusal(rules.Entitlement(sub.status, sub.ends_at, sub.consultations_total,
-                                                      sub.consultations_used), now)
-        if refusal is None:
-            sub.consultations_used += 1
-            use = EntitlementUse(subscription_id=sub.id, patient_id=patient_id, consultation_ref=consultation_ref,
-                                 used_at=now, detail={"left": sub.consultations_total - sub.consultations_used})
-            session.add(use)
-            session.flush()
-            audit.record(session, action="family_doctor.use", entity_type="fd_subscription", entity_id=sub.id,
-                         detail={"patient_id": patient_id, "consultation_ref": consultation_ref})
-            return use
-        refusals.append(refusal)
-    raise RuleViolation(refusals[0], code="fd-entitlement-refused")
+def _entitlement(sub: Subscription) -> rules.Entitlement:
+    return rules.Entitlement(sub.status, sub.ends_at, sub.consultations_total, sub.consultations_used)
+
+
+def _covering(session: Session, account_user_id: int, patient_id: int, *, lock: bool = False) -> list[Subscription]:
+    # Soonest end first: spend the contract that lapses first, so fewer included consultations expire unused.
+    query = (select(Subscription).where(Subscription.account_user_id == account_user_id)
+             .order_by(Subscription.ends_at, Subscription.id))
+    if lock:
+        query = query.with_for_update()
+    return [sub for sub in session.execute(query).scalars() if patient_id in sub.member_patient_ids]
+
+
+def has_active_contract(session: Session, *, account_user_id: int, patient_id: int, now: datetime) -> bool:
+    """IDT-01: a paid, running family-doctor contract covers the patient, whether or not included
+    consultations are left (the contract itself is what allows online care without a physical visit)."""
+    return any(rules.is_running(_entitlement(sub), now) for sub in _covering(session, account_user_id, patient_id))
+
+
+def consume_for_consultation(session: Session, *, account_user_id: int, patient_id: int, consultation_id: int,
+                             now: datetime) -> EntitlementUse | None:
+    """Consumes one included consultation for a hospital consultation just requested (idempotent per
+    consultation). None when no contract covers the patient or none has any left: the consultation then
+    goes ahead as an ordinary one; it is never refused here."""
+    done = session.execute(select(EntitlementUse).where(EntitlementUse.consultation_id == consultation_id)
+                           ).scalar_one_or_none()
+    if done is not None:
+        return done
+    for sub in _covering(session, account_user_id, patient_id, lock=True):
+        if rules.use_refusal(_entitlement(sub), now) is not None:
+            continue
+        sub.consultations_used += 1
+        use = EntitlementUse(subscription_id=sub.id, patient_id=patient_id, consultation_id=consultation_id,
+                             used_at=now, detail={"left": sub.consultations_total - sub.consultations_used})
+        session.add(use)
+        session.flush()
+        audit.record(session, action="family_doctor.use", entity_type="fd_subscription", entity_id=sub.id,
+                     detail={"patient_id": patient_id, "consultation_id": consultation_id})
+        return use
+    return None
+
+
+def release_for_consultation(session: Session, *, consultation_id: int, now: datetime) -> EntitlementUse | None:
+    """A request cancelled while it waited in the queue (no care given) gives its included consultation back."""
+    use = session.execute(select(EntitlementUse).where(EntitlementUse.consultation_id == consultation_id)
+                          .with_for_update()).scalar_one_or_none()
+    if use is None or use.released_at is not None:
+        return use
+    sub = session.get(Subscription, use.subscription_id, with_for_update=True)
+    sub.consultations_used -= 1
+    use.released_at = now
+    session.flush()
+    audit.record(session, action="family_doctor.release", entity_type="fd_subscription", entity_id=sub.id,
+                 detail={"patient_id": use.patient_id, "consultation_id": consultation_id})
+    return use
+
+
+def uses_of(session: Session, *, subscription_ids: list[int]) -> list[EntitlementUse]:
+    if not subscription_ids:
+        return []
+    return list(session.execute(select(EntitlementUse).where(EntitlementUse.subscription_id.in_(subscription_ids))
+                                .order_by(EntitlementUse.used_at.desc(), EntitlementUse.id.desc())).scalars())
 
 
 def expire_subscriptions(session: Session, *, now: datetime) -> int:

@@ -1,5 +1,5 @@
-"""Hospital API, part 1: centres, triage, patients and family members, consent, records,
-doctors going online. Consultations and chat are in api_consultations.py."""
+"""Hospital API, part 1: centres, triage, patients and family members, consent, records, the doctor
+directory, doctors going online. Consultations and chat are in api_consultations.py."""
 from dataclasses import asdict
 from typing import Annotated
 
@@ -8,11 +8,13 @@ from fastapi.responses import Response
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import AppError
+from healthhub.core.pagination import Page, PageParams, page_params
 from healthhub.hospital import service, service_doctors, service_patients
 from healthhub.hospital.api_consultations import router as consultations_router
 from healthhub.hospital.centres import list_centres
 from healthhub.hospital.retention import read_sealed, seal_patient
 from healthhub.hospital.schemas import HealthIn, PatientIn, PinIn, ReauthIn, RecordIn, SealedReadIn, SealIn, decode_image
+from healthhub.hospital.service_directory import DoctorCard, find_doctors
 from healthhub.hospital.triage import suggest_department
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
@@ -101,6 +103,15 @@ def record_image(record_id: int, db: DbSession, user: Patient) -> Response:
     if record.image_data is None:
         raise AppError("该病历没有图片 / no image on this record", code="image-not-found", status=404)
     return Response(record.image_data, media_type=record.image_mime, headers={"X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/doctors", summary="Doctors patients can consult: centre, departments, today's schedule, live online "
+                                "state (online first)")
+def doctors(db: DbSession, _user: CurrentUser, params: Annotated[PageParams, Depends(page_params)],
+            centre: int | None = None, department: int | None = None, online: bool | None = None) -> Page[DoctorCard]:
+    cards, total = find_doctors(db, now=utcnow(), params=params, centre_id=centre, department_id=department,
+                                online=online)
+    return Page(items=cards, total=total, page=params.page, size=params.size)
 
 
 @router.get("/doctor/me", summary="The calling doctor's profile and eligibility (IDT-04)")

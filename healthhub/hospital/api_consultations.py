@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from healthhub.core.db import DbSession
 from healthhub.core.errors import NotFound
-from healthhub.hospital import service, service_chat
+from healthhub.hospital import rules, service, service_chat
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.chat import stream_events
 from healthhub.hospital.models import Consultation, MedicalRecord
 from healthhub.hospital.schemas import ConsultationIn, DiagnosisIn, MessageIn, TerminateIn, decode_image
+from healthhub.hospital.service_dispatch import is_offered
 from healthhub.hospital.service_doctors import doctor_row_by_user
 from healthhub.hospital.service_metrics import consultation_metrics
 from healthhub.hospital.views import local_today
@@ -42,21 +43,21 @@ def consultation_out(db: Session, consultation: Consultation) -> dict:
                        "date": record.visit_date, "icd10": record.diagnosis_code, "diagnosis": record.diagnosis_text,
                        "has_image": record.image_data is not None} if record else None,
             "doctor": {"name": doctor.name, "title": doctor.title} if doctor else None,
+            "follow_up_basis": consultation.follow_up_basis,
+            "follow_up_basis_label": rules.FOLLOW_UP_BASES.get(consultation.follow_up_basis or "", ""),
+            "escalated": consultation.escalated_at is not None, "reassign_count": consultation.reassign_count,
             "guardian_present": consultation.guardian_present_at is not None,
             "doctor_present": consultation.doctor_present_at is not None}
 
 
 def _visible(db: Session, consultation_id: int, user: Principal) -> Consultation:
-    """The patient's account, the treating doctor, or a doctor of the centre while it waits in the queue."""
+    """The patient's account, the treating doctor, or a doctor it is offered to while it waits in the queue."""
     consultation = service.consultation_row(db, consultation_id)
     if user.role == Role.PATIENT and consultation.account_user_id == user.id:
         return consultation
     if user.role == Role.DOCTOR:
         doctor = doctor_row_by_user(db, user.id)
-        view = service.view_of(db, consultation)
-        doctor_view = service.get_doctor(db, doctor_id=doctor.id)
-        if consultation.doctor_id == doctor.id or (consultation.status == "waiting" and (
-                view.centre_id == doctor.centre_id or view.department_id in doctor_view.department_ids)):
+        if consultation.doctor_id == doctor.id or is_offered(db, doctor, consultation):
             return consultation
     raise NotFound("问诊不存在 / consultation not found", code="consultation-not-found")
 
@@ -93,7 +94,7 @@ def guardian_present(consultation_id: int, db: DbSession, user: Patient) -> dict
                                                                        consultation_id=consultation_id))
 
 
-@router.get("/doctor/queue", summary="Waiting requests in the doctor's centre, oldest first")
+@router.get("/doctor/queue", summary="Waiting requests offered to the doctor: escalated first, then oldest first")
 def queue(db: DbSession, user: DoctorUser, limit: Annotated[int, Query(ge=1, le=100)] = 50) -> list[dict]:
     return [consultation_out(db, c) for c in consultations.queue_for_doctor(db, doctor_user_id=user.id, limit=limit)]
 

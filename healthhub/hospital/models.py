@@ -159,10 +159,17 @@ class Consultation(Retained, TimestampMixin, Base):
     doctor_id: Mapped[int | None] = mapped_column(ForeignKey("hospital_doctors.id"), index=True)
     work_session_id: Mapped[int | None] = mapped_column(ForeignKey("hospital_work_sessions.id"))
     record_id: Mapped[int | None] = mapped_column(ForeignKey("hospital_records.id"))
+    # rules.FOLLOW_UP_BASES: why IDT-01 admitted it (None on rows from before the basis was kept).
+    follow_up_basis: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
     complaint: Mapped[str] = mapped_column(Text)
     triage_suggestion: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     queued_at: Mapped[datetime]
+    # Set when a doctor let it lapse and it went back to the queue: the waiting clock restarts there,
+    # while queued_at stays the patient's request time (metrics, queue order).
+    requeued_at: Mapped[datetime | None]
+    # Waited past the timeout unaccepted: offered to the whole specialty centre and shown first in queues.
+    escalated_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     first_reply_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
@@ -192,13 +199,23 @@ class ConsultationEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class ConsultationExclusion(Base):
+    """A doctor who accepted a request and never answered it in time may not take it again."""
+
+    __tablename__ = "hospital_consultation_exclusions"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("hospital_consultations.id"), primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("hospital_doctors.id"), primary_key=True)
+    excluded_at: Mapped[datetime]
+
+
 class ChatMessage(Retained, Base):
     __tablename__ = "hospital_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("hospital_consultations.id"), index=True)
     sender_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    sender_role: Mapped[str] = mapped_column(String(16))  # patient | doctor | system
+    sender_role: Mapped[str] = mapped_column(String(16))  # patient | doctor | system (no sender_user_id)
     kind: Mapped[str] = mapped_column(String(8))  # text | image
     text: Mapped[str] = mapped_column(Text, default="")
     image_data: Mapped[bytes | None] = mapped_column(LargeBinary)

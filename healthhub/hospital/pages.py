@@ -1,4 +1,5 @@
-"""Internet-hospital pages: patient consult flow and records, doctor workbench, operator stats."""
+"""Internet-hospital pages: patient consult flow, records and the doctor directory, doctor workbench,
+operator stats."""
 from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated
@@ -8,11 +9,13 @@ from fastapi.encoders import jsonable_encoder
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
+from healthhub.core.pagination import PageParams, page_params
 from healthhub.core.templating import render
 from healthhub.hospital import rules, service
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.api_consultations import consultation_out
 from healthhub.hospital.centres import list_centres
+from healthhub.hospital.service_directory import find_doctors
 from healthhub.hospital.service_doctors import active_work_session
 from healthhub.hospital.service_metrics import consultation_metrics
 from healthhub.hospital.views import local_today
@@ -23,6 +26,7 @@ from healthhub.identity.service import Principal
 router = APIRouter(include_in_schema=False)
 add_menu("在线复诊", "/consult", {Role.PATIENT}, order=20)
 add_menu("健康档案", "/records", {Role.PATIENT}, order=21)
+add_menu("找医生", "/doctors", {Role.PATIENT}, order=22)
 add_menu("医生工作台", "/doctor/workbench", {Role.DOCTOR}, order=20)
 add_menu("问诊运营数据", "/hospital/stats", {Role.OPERATOR, Role.ADMIN}, order=40)
 
@@ -55,6 +59,25 @@ def records_page(request: Request, db: DbSession, user: PatientUser):
     return render(request, "hospital/records.html", {
         "family": family, "relationships": rules.RELATIONSHIPS, "guardians": rules.GUARDIAN_RELATIONSHIPS,
         "record_types": rules.RECORD_TYPES})
+
+
+def _id_filter(raw: str) -> int | None:
+    # The filter form sends "" for "all"; anything that is not an id means no filter.
+    return int(raw) if raw.isdigit() else None
+
+
+@router.get("/doctors")
+def doctors_page(request: Request, db: DbSession, _user: PatientUser,
+                 params: Annotated[PageParams, Depends(page_params)], centre: str = "", department: str = "",
+                 online: bool = False):
+    centre_id, department_id = _id_filter(centre), _id_filter(department)
+    cards, total = find_doctors(db, now=utcnow(), params=params, centre_id=centre_id, department_id=department_id,
+                                online=True if online else None)
+    query = f"centre={centre_id or ''}&department={department_id or ''}" + ("&online=true" if online else "")
+    return render(request, "hospital/doctors.html", {
+        "doctors": cards, "total": total, "page": params.page, "pages": max(1, -(-total // params.size)),
+        "centres": list_centres(db), "centre_id": centre_id, "department_id": department_id, "online": online,
+        "query": query})
 
 
 @router.get("/doctor/workbench")

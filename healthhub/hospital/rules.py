@@ -140,13 +140,25 @@ class FollowUpFacts:
     record_diagnosis_code: str | None
     patient_id: int
     first_visit_allowed: bool
+    family_contract: bool  # an active family-doctor contract covers this patient
 
 
-def check_follow_up(facts: FollowUpFacts, today: date) -> None:
-    """IDT-01/02: only follow-ups, proven by an earlier diagnosis from a physical visit."""
+FOLLOW_UP_BASES = {
+    "record": "线下就诊诊断 / earlier diagnosis from a physical visit",
+    "family_contract": "家庭医生签约服务 / family-doctor contract service",
+    "first_visit_pilot": "首诊试点科室 / first-visit pilot department",
+}
+
+
+def check_follow_up(facts: FollowUpFacts, today: date) -> str:
+    """IDT-01/02: only follow-ups, proven by an earlier diagnosis from a physical visit, or care under a
+    family-doctor contract (IDT-01 allows both), or a department piloting first visits (IDT-14).
+    Returns the basis (a key of FOLLOW_UP_BASES) so the doctor sees why the request was admitted."""
     if facts.record_patient_id is None:
+        if facts.family_contract:
+            return "family_contract"
         if facts.first_visit_allowed:
-            return
+            return "first_visit_pilot"
         raise RuleViolation("互联网诊疗仅限复诊：请上传线下就诊的病历、出院小结或诊断证明后再发起问诊 / online "
                             "consultations are follow-ups only: attach the earlier diagnosis from a physical visit",
                             code="follow-up-required")
@@ -158,6 +170,22 @@ def check_follow_up(facts: FollowUpFacts, today: date) -> None:
                             code="follow-up-required")
     if facts.record_visit_date is None or facts.record_visit_date > today:
         raise RuleViolation("病历日期不能晚于今天 / the record date is in the future", code="bad-record-date")
+    return "record"
+
+
+@dataclass(frozen=True)
+class PoolFacts:
+    """Where a waiting request stands for one doctor: it is offered first to the doctors of its
+    department, and to the whole specialty centre once escalated after waiting too long."""
+
+    in_department: bool
+    same_centre: bool
+    escalated: bool
+    excluded: bool  # this doctor accepted it earlier and let it lapse unanswered
+
+
+def offered_to(facts: PoolFacts) -> bool:
+    return not facts.excluded and (facts.in_department or (facts.same_centre and facts.escalated))
 
 
 @dataclass(frozen=True)
@@ -165,14 +193,12 @@ class AcceptFacts:
     eligibility: Eligibility
     online: bool
     work_session_valid: bool
-    doctor_centre_id: int
-    department_centre_id: int
-    in_doctor_departments: bool
+    pool: PoolFacts
 
 
 def check_can_work(facts: AcceptFacts) -> None:
     """A doctor takes a consultation only when eligible (IDT-04), online, re-authenticated (IDT-05)
-    and working in the department or in the centre it belongs to."""
+    and the request is offered to them (their department, or their centre once escalated)."""
     if not facts.eligibility.ok:
         raise RuleViolation(f"医生不具备互联网诊疗资格：{facts.eligibility.reason}", code="doctor-not-eligible")
     if not facts.online:
@@ -180,9 +206,17 @@ def check_can_work(facts: AcceptFacts) -> None:
     if not facts.work_session_valid:
         raise RuleViolation("接诊前须实名再认证（重新输入密码或PIN）/ re-authenticate before consulting (IDT-05)",
                             code="reauth-required")
-    if facts.doctor_centre_id != facts.department_centre_id and not facts.in_doctor_departments:
-        raise RuleViolation("该科室不属于您所在的专科中心 / this department belongs to another centre",
-                            code="wrong-centre")
+    if facts.pool.excluded:
+        raise RuleViolation("您接诊后未在时限内回复，该问诊已转派其他医生 / you accepted this request but did not "
+                            "answer in time, so it went to other doctors", code="reassigned-away")
+    if offered_to(facts.pool):
+        return
+    if facts.pool.same_centre:
+        raise RuleViolation("该问诊先由本科室医生接诊，排队超时后才转派至本专科中心 / the request is offered to its "
+                            "department's doctors first, to the whole centre only after a timeout",
+                            code="department-first")
+    raise RuleViolation("该科室不属于您所在的专科中心 / this department belongs to another centre",
+                        code="wrong-centre")
 
 
 def check_termination_reason(reason: str) -> str:
@@ -211,11 +245,30 @@ def sniff_image(data: bytes) -> str:
                         code="bad-image-type")
 
 
-def is_stale(*, status: str, accepted_at: datetime | None, first_reply_at: datetime | None, now: datetime,
-             timeout: timedelta) -> bool:
-    """An accepted request the doctor never answered within the timeout goes back to the queue."""
-    return (status == "in_progress" and first_reply_at is None and accepted_at is not None
-            and now - accepted_at >= timeout)
+@dataclass(frozen=True)
+class WaitFacts:
+    status: str
+    accepted_at: datetime | None
+    first_reply_at: datetime | None
+    waiting_since: datetime  # when the request (last) entered the queue
+    escalated: bool
+
+
+def stale_action(facts: WaitFacts, now: datetime, timeout: timedelta) -> str | None:
+    """What a request nobody took care of in time needs: "return" (accepted, the doctor never
+    answered: back to the queue without that doctor), "escalate" (still waiting: offer it to the
+    whole centre, first in line), or None."""
+    if facts.status == "in_progress":
+        if facts.first_reply_at is None and facts.accepted_at is not None and now - facts.accepted_at >= timeout:
+            return "return"
+    elif facts.status == "waiting" and not facts.escalated and now - facts.waiting_since >= timeout:
+        return "escalate"
+    return None
+
+
+def latest_practice_start(today: date) -> date:
+    """The last start date that still gives MIN_PRACTICE_YEARS full years today (IDT-04, as a query bound)."""
+    return add_years(today, -MIN_PRACTICE_YEARS)
 
 
 def add_years(day: date, years: int) -> date:

@@ -3,11 +3,10 @@ import base64
 import binascii
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from healthhub.core.errors import RuleViolation
-
-from healthhub.hospital.rules import MAX_IMAGE_BYTES
+from healthhub.hospital.rules import MAX_IMAGE_BYTES, normalize_icd10
 
 
 def decode_image(value: str | None) -> bytes | None:
@@ -24,12 +23,21 @@ def decode_image(value: str | None) -> bytes | None:
 
 
 class ConditionIn(BaseModel):
-    code: str = Field(max_length=16)
+    code: str = Field(max_length=16, description="ICD-10, e.g. I10, E11.9")
     name: str = Field(min_length=1, max_length=100)
+
+    @field_validator("code")
+    @classmethod
+    def _icd10(cls, value: str) -> str:
+        # Checked here too, not only in the service, so the error names the field (conditions[1].code).
+        try:
+            return normalize_icd10(value)
+        except RuleViolation as exc:
+            raise ValueError(exc.detail) from exc
 
 
 class HealthIn(BaseModel):
-    weight_kg: float | None = None
+    weight_kg: float | None = Field(None, ge=0.3, le=400)
     pregnant: bool = False
     lactating: bool = False
     allergies: list[str] = Field(default_factory=list, max_length=50)

@@ -13,7 +13,8 @@ caller's Session, flushes at most, never commits, and returns frozen dataclasses
         The account holder and family members, sealed ones left out, 本人 first.
     get_doctor(session, *, doctor_id) -> DoctorView
     get_doctor_by_user(session, *, user_id) -> DoctorView
-        NotFound when the user has no doctor profile. `eligible_online` is IDT-04 (licence,
+        NotFound when the user has no doctor profile. `online` is live: the doctor went online and
+        the IDT-05 work session has not expired. `eligible_online` is IDT-04 (licence,
         ≥3 years' practice, institution consent, multi-site filing for partner doctors) with
         `ineligible_reason` saying why not; `affiliation` is "own" or "partner".
     list_doctors(session, *, limit=100, offset=0) -> list[DoctorView]
@@ -36,8 +37,11 @@ caller's Session, flushes at most, never commits, and returns frozen dataclasses
         "consultation"), newest first, sealed ones left out.
 
 Events published through `core.events` (payload keys in brackets):
+    "hospital.consultation.requested" {consultation_id, patient_id, account_user_id, department_id,
+                                       follow_up_basis}
     "hospital.consultation.accepted"  {consultation_id, patient_id, account_user_id, doctor_id}
     "hospital.consultation.closed"    {consultation_id, patient_id, account_user_id, doctor_id, status}
+        status is completed | terminated | cancelled (the patient withdrew it while it waited in the queue).
 """
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,7 +76,8 @@ def _doctor_view(session: Session, doctor: Doctor) -> DoctorView:
     departments = session.execute(
         select(Department).join(DoctorDepartment, DoctorDepartment.department_id == Department.id)
         .where(DoctorDepartment.doctor_id == doctor.id).order_by(Department.id)).scalars().all()
-    return doctor_view(doctor, centre, list(departments), local_today())
+    online = doctor.online and active_work_session(session, doctor.id, utcnow()) is not None
+    return doctor_view(doctor, centre, list(departments), local_today(), online=online)
 
 
 def get_doctor(session: Session, *, doctor_id: int) -> DoctorView:

@@ -64,6 +64,15 @@ def _post(session: Session, *, consultation_id: int, user_id: int, kind: str, te
     return message
 
 
+def post_system(session: Session, consultation: Consultation, text: str, now: datetime) -> ChatMessage:
+    """A notice from the platform itself (e.g. a re-assignment), kept like any other chat message."""
+    message = ChatMessage(consultation_id=consultation.id, sender_user_id=None, sender_role="system", kind="text",
+                          text=text, created_at=now,
+                          retain_until=rules.add_years(local_today(now), rules.CHAT_RECORD_YEARS))
+    session.add(message)
+    return message
+
+
 def post_text(session: Session, *, consultation_id: int, user_id: int, text: str) -> ChatMessage:
     text = text.strip()
     if not text or len(text) > MAX_TEXT:

@@ -3,15 +3,19 @@ terminate and refer offline (IDT-03), IDT-10 presence confirmations, re-assignme
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit, events
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from healthhub.family_doctor import service as family_doctor
 from healthhub.hospital import rules
-from healthhub.hospital.models import Consultation, ConsultationEvent, Department, DoctorDepartment, MedicalRecord
+from healthhub.hospital.models import (Consultation, ConsultationEvent, ConsultationExclusion, Department, Doctor,
+                                       MedicalRecord)
 from healthhub.hospital.service import consultation_row
+from healthhub.hospital.service_chat import post_system
+from healthhub.hospital.service_dispatch import pool_facts, waiting_for
 from healthhub.hospital.service_doctors import active_work_session, doctor_row_by_user
 from healthhub.hospital.service_patients import has_consent, owned_patient
 from healthhub.hospital.triage import suggest_department
@@ -20,6 +24,8 @@ from healthhub.hospital.views import doctor_facts, local_today
 ACTIVE = ("waiting", "in_progress")
 CLOSED = ("completed", "terminated", "cancelled")
 DEFAULT_REASSIGN_TIMEOUT = timedelta(minutes=15)
+REASSIGNED_TEXT = "接诊医生未在规定时间内回复，已为您转派其他医生，请稍候。"
+ESCALATED_TEXT = "您的问诊等待时间较长，已为您转派其他医生（本专科中心的在线医生均可接诊），请稍候。"
 
 
 @dataclass(frozen=True)
@@ -44,11 +50,14 @@ def request_consultation(session: Session, *, account_user_id: int, data: Consul
     if department is None:
         raise NotFound("科室不存在 / department not found", code="department-not-found")
     record = session.get(MedicalRecord, data.record_id) if data.record_id else None
-    rules.check_follow_up(rules.FollowUpFacts(
+    now = utcnow()
+    basis = rules.check_follow_up(rules.FollowUpFacts(
         record_patient_id=record.patient_id if record else None, record_sealed=bool(record and record.sealed_at),
         record_visit_date=record.visit_date if record else None,
         record_diagnosis_code=record.diagnosis_code if record else None, patient_id=patient.id,
-        first_visit_allowed=department.first_visit_allowed), local_today())
+        first_visit_allowed=department.first_visit_allowed,
+        family_contract=record is None and family_doctor.has_active_contract(
+            session, account_user_id=account_user_id, patient_id=patient.id, now=now)), local_today())
     complaint = data.complaint.strip()
     if not 5 <= len(complaint) <= 2000:
         raise RuleViolation("请用5–2000字描述本次复诊的情况 / describe the follow-up in 5–2000 characters",
@@ -57,17 +66,20 @@ def request_consultation(session: Session, *, account_user_id: int, data: Consul
                                                      Consultation.status.in_(ACTIVE))).first():
         raise Conflict("该就诊人已有进行中的问诊 / this patient already has an open consultation",
                        code="consultation-open")
-    now = utcnow()
     consultation = Consultation(
         patient_id=patient.id, account_user_id=account_user_id, department_id=department.id,
-        record_id=record.id if record else None, status="waiting", complaint=complaint, queued_at=now,
-        triage_suggestion=[{"department": d, "score": s} for d, s in suggest_department(complaint)[:3]])
+        record_id=record.id if record else None, follow_up_basis=basis, status="waiting", complaint=complaint,
+        queued_at=now, triage_suggestion=[{"department": d, "score": s} for d, s in suggest_department(complaint)[:3]])
     session.add(consultation)
     session.flush()
     _event(session, consultation, "queued", account_user_id, department_id=department.id)
     audit.record(session, action="hospital.consultation.request", entity_type="consultation",
                  entity_id=consultation.id, detail={"patient_id": patient.id, "department_id": department.id,
-                                                    "record_id": consultation.record_id})
+                                                    "record_id": consultation.record_id, "basis": basis})
+    # The family-doctor domain consumes an included consultation here, in this same transaction.
+    events.publish(session, "hospital.consultation.requested", {
+        "consultation_id": consultation.id, "patient_id": patient.id, "account_user_id": account_user_id,
+        "department_id": department.id, "follow_up_basis": basis})
     return consultation
 
 
@@ -82,31 +94,22 @@ def cancel(session: Session, *, account_user_id: int, consultation_id: int) -> C
     consultation = owned_consultation(session, account_user_id=account_user_id, consultation_id=consultation_id)
     if consultation.status != "waiting":
         raise Conflict("医生已接诊，不能取消 / a doctor already accepted", code="cannot-cancel")
-    consultation.status, consultation.ended_at = "cancelled", utcnow()
-    _event(session, consultation, "cancelled", account_user_id)
-    session.flush()
+    _close(session, consultation, "cancelled", account_user_id)
     return consultation
 
 
-def _check_doctor_can_work(session: Session, doctor, department: Department) -> int:
+def _check_doctor_can_work(session: Session, doctor: Doctor, consultation: Consultation) -> int:
     work = active_work_session(session, doctor.id, utcnow())
+    department = session.get(Department, consultation.department_id)
     rules.check_can_work(rules.AcceptFacts(
         eligibility=rules.doctor_eligibility(doctor_facts(doctor), local_today()), online=doctor.online,
-        work_session_valid=work is not None, doctor_centre_id=doctor.centre_id,
-        department_centre_id=department.centre_id,
-        in_doctor_departments=session.get(DoctorDepartment, (doctor.id, department.id)) is not None))
+        work_session_valid=work is not None, pool=pool_facts(session, doctor, consultation, department)))
     return work.id
 
 
 def queue_for_doctor(session: Session, *, doctor_user_id: int, limit: int = 50) -> list[Consultation]:
-    """Waiting requests of the doctor's centre and of the doctor's own departments, oldest first."""
-    doctor = doctor_row_by_user(session, doctor_user_id)
-    own = select(DoctorDepartment.department_id).where(DoctorDepartment.doctor_id == doctor.id)
-    return list(session.execute(select(Consultation).join(Department, Department.id == Consultation.department_id)
-                                .where(or_(Department.centre_id == doctor.centre_id, Department.id.in_(own)),
-                                       Consultation.status == "waiting",
-                                       Consultation.sealed_at.is_(None))
-                                .order_by(Consultation.queued_at, Consultation.id).limit(limit)).scalars())
+    """Waiting requests offered to the doctor (service_dispatch), escalated ones first."""
+    return waiting_for(session, doctor_row_by_user(session, doctor_user_id), limit)
 
 
 def doctor_consultations(session: Session, *, doctor_user_id: int, active: bool = True,
@@ -121,8 +124,7 @@ def doctor_consultations(session: Session, *, doctor_user_id: int, active: bool 
 def accept(session: Session, *, doctor_user_id: int, consultation_id: int) -> Consultation:
     doctor = doctor_row_by_user(session, doctor_user_id)
     consultation = consultation_row(session, consultation_id)
-    department = session.get(Department, consultation.department_id)
-    work_id = _check_doctor_can_work(session, doctor, department)
+    work_id = _check_doctor_can_work(session, doctor, consultation)
     now = utcnow()
     # Conditional update: of two doctors accepting at once, exactly one wins.
     won = session.execute(update(Consultation).where(Consultation.id == consultation.id,
@@ -221,24 +223,59 @@ def confirm_doctor_present(session: Session, *, doctor_user_id: int, consultatio
     return consultation
 
 
+def _return_to_queue(session: Session, consultation: Consultation, now: datetime, timeout: timedelta) -> None:
+    """Accepted, never answered: back to the queue, and that doctor may not take it again."""
+    previous = consultation.doctor_id
+    session.add(ConsultationExclusion(consultation_id=consultation.id, doctor_id=previous, excluded_at=now))
+    consultation.status, consultation.doctor_id, consultation.work_session_id = "waiting", None, None
+    # IDT-10 asks for the treating doctor's presence: the next doctor confirms their own.
+    consultation.accepted_at, consultation.doctor_present_at = None, None
+    consultation.requeued_at = now
+    consultation.reassign_count += 1
+    _event(session, consultation, "reassigned", None, previous_doctor_id=previous,
+           timeout_minutes=int(timeout.total_seconds() // 60))
+    audit.record(session, action="hospital.consultation.reassign", entity_type="consultation",
+                 entity_id=consultation.id, detail={"previous_doctor_id": previous, "excluded": True})
+    post_system(session, consultation, REASSIGNED_TEXT, now)
+
+
+def _escalate(session: Session, consultation: Consultation, now: datetime, timeout: timedelta) -> None:
+    """Nobody of the department took it in time: the whole specialty centre sees it, first in line."""
+    consultation.escalated_at = now
+    consultation.reassign_count += 1
+    centre_id = session.get(Department, consultation.department_id).centre_id
+    _event(session, consultation, "escalated", None, centre_id=centre_id,
+           timeout_minutes=int(timeout.total_seconds() // 60))
+    audit.record(session, action="hospital.consultation.escalate", entity_type="consultation",
+                 entity_id=consultation.id, detail={"centre_id": centre_id})
+    post_system(session, consultation, ESCALATED_TEXT, now)
+
+
 def reassign_stale(session: Session, now: datetime, *, timeout: timedelta = DEFAULT_REASSIGN_TIMEOUT) -> list[int]:
-    """Requests a doctor took but never answered go back to the department queue (recorded)."""
-    candidates = session.execute(select(Consultation).where(
-        Consultation.status == "in_progress", Consultation.first_reply_at.is_(None),
-        Consultation.sealed_at.is_(None)).with_for_update()).scalars().all()
+    """The periodic sweep (hospital/jobs.py, every minute): accepted requests the doctor never answered
+    go back to the queue without that doctor; requests waiting unaccepted past the timeout are
+    escalated to the whole centre. Each move is recorded (event, audit, a system chat message).
+    Returns the ids of the consultations it moved."""
+    cutoff = now - timeout
+    candidates = session.execute(select(Consultation).where(Consultation.sealed_at.is_(None), or_(
+        and_(Consultation.status == "in_progress", Consultation.first_reply_at.is_(None),
+             Consultation.accepted_at <= cutoff),
+        and_(Consultation.status == "waiting", Consultation.escalated_at.is_(None),
+             func.coalesce(Consultation.requeued_at, Consultation.queued_at) <= cutoff)))
+        .order_by(Consultation.id).with_for_update()).scalars().all()
     moved = []
     for consultation in candidates:
-        if not rules.is_stale(status=consultation.status, accepted_at=consultation.accepted_at,
-                              first_reply_at=consultation.first_reply_at, now=now, timeout=timeout):
+        action = rules.stale_action(rules.WaitFacts(
+            status=consultation.status, accepted_at=consultation.accepted_at,
+            first_reply_at=consultation.first_reply_at,
+            waiting_since=consultation.requeued_at or consultation.queued_at,
+            escalated=consultation.escalated_at is not None), now, timeout)
+        if action == "return":
+            _return_to_queue(session, consultation, now, timeout)
+        elif action == "escalate":
+            _escalate(session, consultation, now, timeout)
+        else:
             continue
-        previous = consultation.doctor_id
-        consultation.status, consultation.doctor_id, consultation.work_session_id = "waiting", None, None
-        consultation.accepted_at = None
-        consultation.reassign_count += 1
-        _event(session, consultation, "reassigned", None, previous_doctor_id=previous,
-               timeout_minutes=int(timeout.total_seconds() // 60))
-        audit.record(session, action="hospital.consultation.reassign", entity_type="consultation",
-                     entity_id=consultation.id, detail={"previous_doctor_id": previous})
         moved.append(consultation.id)
     session.flush()
     return moved

@@ -90,7 +90,10 @@ def _clean_health(facts: HealthFacts, sex: str) -> dict:
     if facts.weight_kg is not None and not 0.3 <= facts.weight_kg <= 400:
         raise RuleViolation("体重应在 0.3–400 kg 之间 / weight must be 0.3–400 kg", code="bad-weight")
     if sex == "M" and (facts.pregnant or facts.lactating):
-        raise RuleViolation("男性不能标记妊娠或哺乳 / pregnancy or lactation on a male profile", code="bad-pregnancy")
+        message = "男性不能标记妊娠或哺乳 / pregnancy or lactation on a male profile"
+        raise RuleViolation(message, code="bad-pregnancy", errors=[
+            {"field": name, "message": message, "type": "value_error"}
+            for name, flagged in (("pregnant", facts.pregnant), ("lactating", facts.lactating)) if flagged])
     conditions = []
     for item in facts.conditions:
         name = str(item.get("name", "")).strip()

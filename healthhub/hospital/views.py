@@ -132,7 +132,9 @@ def doctor_facts(doctor: Doctor) -> rules.DoctorFacts:
                              multi_site_filed=doctor.multi_site_filed)
 
 
-def doctor_view(doctor: Doctor, centre: Centre, departments: list[Department], today: date) -> DoctorView:
+def doctor_view(doctor: Doctor, centre: Centre, departments: list[Department], today: date, *,
+                online: bool) -> DoctorView:
+    """`online` is the caller's live answer (flag and an unexpired work session), never the bare flag."""
     eligibility = rules.doctor_eligibility(doctor_facts(doctor), today)
     return DoctorView(
         id=doctor.id, user_id=doctor.user_id, name=doctor.name, title=doctor.title, licence_no=doctor.licence_no,
@@ -140,7 +142,7 @@ def doctor_view(doctor: Doctor, centre: Centre, departments: list[Department], t
         years_of_practice=rules.full_years(doctor.practice_started_on, today), eligible_online=eligibility.ok,
         ineligible_reason=eligibility.reason, centre_id=centre.id, centre=centre.name,
         departments=[d.name for d in departments], department_ids=[d.id for d in departments],
-        specialties=list(doctor.specialties or []), online=doctor.online)
+        specialties=list(doctor.specialties or []), online=online)
 
 
 def diagnoses_of(items: list[dict]) -> list[Diagnosis]:

@@ -2,6 +2,7 @@
 // messages are POSTed, and arrive live through a Server-Sent Events stream (EventSource).
 (function () {
   const API = "/api/v1/hospital";
+  const WHO = { doctor: "医生", patient: "患者", system: "系统通知" };
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -29,10 +30,10 @@
     function render(message) {
       if (seen.has(message.id)) return;
       seen.add(message.id);
-      const mine = message.sender_role === myRole;
-      const item = el("li", { class: "msg " + (mine ? "mine" : "theirs"), "data-testid": "chat-message",
+      const side = message.sender_role === "system" ? "system" : (message.sender_role === myRole ? "mine" : "theirs");
+      const item = el("li", { class: "msg " + side, "data-testid": "chat-message",
                               "data-sender": message.sender_role });
-      item.appendChild(el("span", { class: "who" }, message.sender_role === "doctor" ? "医生" : "患者"));
+      item.appendChild(el("span", { class: "who" }, WHO[message.sender_role] || message.sender_role));
       if (message.kind === "image") {
         item.appendChild(el("img", { src: message.image_url, alt: "聊天图片", class: "chat-image" }));
       } else {

@@ -1,10 +1,7 @@
-"""Family-doctor packages: subscribe (idempotent), pay, use, refuse, expire and renew."""
+"""Family-doctor packages: subscribe (idempotent), pay, expire and renew; no client-side entitlement use."""
 from datetime import date, timedelta
 
-import pytest
-
 from healthhub.core.db import utcnow
-from healthhub.core.errors import RuleViolation
 from healthhub.family_doctor import rules, service
 from healthhub.family_doctor.schemas import PackageIn
 from healthhub.hospital.service_patients import NewPatient, add_patient
@@ -49,19 +46,15 @@ def test_subscribe_is_idempotent_and_needs_a_key(client, db, make_user):
     assert first.json()["amount_cents"] == 39900
 
 
-def test_use_consumes_one_and_refuses_when_none_left(client, db, make_user):
+def test_no_client_call_can_consume_an_included_consultation(client, db, make_user):
     pkg = package(db, included_consultations=1)
-    _, headers, patient_id = patient_account(db, make_user)
+    user, headers, patient_id = patient_account(db, make_user)
     subscribe_and_pay(client, headers, pkg.id, patient_id)
-    used = client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-1"},
-                       headers=headers)
-    assert used.status_code == 201 and used.json()["left"] == 0
-    # the same consultation retried does not consume twice
-    assert client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-1"},
-                       headers=headers).status_code == 201
-    refused = client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-2"},
+    made_up = client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-1"},
                           headers=headers)
-    assert refused.status_code == 422 and "用完" in refused.json()["detail"]
+    assert made_up.status_code in (404, 405)
+    [sub] = service.list_subscriptions(db, account_user_id=user.id)
+    assert sub.consultations_used == 0
 
 
 def test_expiry_and_renewal_from_the_current_end(db, make_user, client):
@@ -74,9 +67,11 @@ def test_expiry_and_renewal_from_the_current_end(db, make_user, client):
     service.confirm_payment(db, purchase_id=renewal.id, payment_ref="pay-renew-1", now=utcnow())
     assert sub.ends_at == first_end + timedelta(days=30) and sub.consultations_total == 4
     later = sub.ends_at + timedelta(seconds=1)
-    with pytest.raises(RuleViolation) as caught:
-        service.use_consultation(db, account_user_id=user.id, patient_id=patient_id, consultation_ref="c-9", now=later)
-    assert "过期" in caught.value.detail
+    assert service.has_active_contract(db, account_user_id=user.id, patient_id=patient_id, now=utcnow())
+    assert not service.has_active_contract(db, account_user_id=user.id, patient_id=patient_id, now=later)
+    assert service.consume_for_consultation(db, account_user_id=user.id, patient_id=patient_id, consultation_id=9,
+                                            now=later) is None
+    assert "过期" in rules.use_refusal(rules.Entitlement(sub.status, sub.ends_at, 4, 0), later)
     assert service.expire_subscriptions(db, now=utcnow()) == 0
     assert service.expire_subscriptions(db, now=later) == 1 and sub.status == "EXPIRED"
 

@@ -72,12 +72,19 @@ def test_minor_needs_a_named_guardian():
 
 def follow_up(**changes):
     base = dict(record_patient_id=7, record_sealed=False, record_visit_date=date(2026, 10, 1),
-                record_diagnosis_code="I10", patient_id=7, first_visit_allowed=False)
+                record_diagnosis_code="I10", patient_id=7, first_visit_allowed=False, family_contract=False)
     return rules.FollowUpFacts(**{**base, **changes})
 
 
+NO_RECORD = dict(record_patient_id=None, record_visit_date=None, record_diagnosis_code=None)
+
+
 def test_idt01_follow_up_with_an_earlier_diagnosis_passes():
-    rules.check_follow_up(follow_up(), TODAY)
+    assert rules.check_follow_up(follow_up(), TODAY) == "record"
+    # an attached record is checked as usual even when a contract would have sufficed
+    assert rules.check_follow_up(follow_up(family_contract=True), TODAY) == "record"
+    with pytest.raises(RuleViolation, match="不属于"):
+        rules.check_follow_up(follow_up(record_patient_id=8, family_contract=True), TODAY)
 
 
 def test_idt01_without_an_earlier_diagnosis_is_refused_clearly():
@@ -88,7 +95,18 @@ def test_idt01_without_an_earlier_diagnosis_is_refused_clearly():
 
 
 def test_idt14_a_department_flag_lifts_the_first_visit_ban():
-    rules.check_follow_up(follow_up(record_patient_id=None, first_visit_allowed=True), TODAY)
+    assert rules.check_follow_up(follow_up(**NO_RECORD, first_visit_allowed=True), TODAY) == "first_visit_pilot"
+
+
+def test_idt01_an_active_family_doctor_contract_stands_in_for_the_earlier_diagnosis():
+    assert rules.check_follow_up(follow_up(**NO_RECORD, family_contract=True), TODAY) == "family_contract"
+    assert "家庭医生" in rules.FOLLOW_UP_BASES["family_contract"]
+
+
+def test_idt01_without_a_record_or_a_contract_is_still_refused():
+    with pytest.raises(RuleViolation) as caught:
+        rules.check_follow_up(follow_up(**NO_RECORD, family_contract=False), TODAY)
+    assert caught.value.code == "follow-up-required"
 
 
 def test_idt02_someone_elses_record_does_not_count():
@@ -112,15 +130,75 @@ def test_images_are_checked_by_magic_bytes_and_size():
         rules.sniff_image(b"\x89PNG\r\n\x1a\n" + b"0" * rules.MAX_IMAGE_BYTES)
 
 
-def test_stale_only_when_accepted_and_unanswered_past_the_timeout():
-    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
-    accepted = now - timedelta(minutes=16)
-    assert rules.is_stale(status="in_progress", accepted_at=accepted, first_reply_at=None, now=now,
-                          timeout=timedelta(minutes=15))
-    assert not rules.is_stale(status="in_progress", accepted_at=accepted, first_reply_at=now, now=now,
-                              timeout=timedelta(minutes=15))
-    assert not rules.is_stale(status="in_progress", accepted_at=now - timedelta(minutes=5), first_reply_at=None,
-                              now=now, timeout=timedelta(minutes=15))
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+TIMEOUT = timedelta(minutes=15)
+
+
+def waiting(**changes):
+    base = dict(status="waiting", accepted_at=None, first_reply_at=None, waiting_since=NOW - timedelta(minutes=5),
+                escalated=False)
+    return rules.WaitFacts(**{**base, **changes})
+
+
+def test_accepted_and_unanswered_past_the_timeout_goes_back_to_the_queue():
+    late = NOW - timedelta(minutes=16)
+    assert rules.stale_action(waiting(status="in_progress", accepted_at=late), NOW, TIMEOUT) == "return"
+    assert rules.stale_action(waiting(status="in_progress", accepted_at=late, first_reply_at=NOW), NOW, TIMEOUT) is None
+    assert rules.stale_action(waiting(status="in_progress", accepted_at=NOW - timedelta(minutes=5)), NOW,
+                              TIMEOUT) is None
+
+
+def test_waiting_unaccepted_past_the_timeout_is_escalated_once():
+    assert rules.stale_action(waiting(waiting_since=NOW - TIMEOUT), NOW, TIMEOUT) == "escalate"
+    assert rules.stale_action(waiting(), NOW, TIMEOUT) is None
+    assert rules.stale_action(waiting(waiting_since=NOW - timedelta(hours=2), escalated=True), NOW, TIMEOUT) is None
+    assert rules.stale_action(waiting(status="completed", waiting_since=NOW - timedelta(hours=2)), NOW,
+                              TIMEOUT) is None
+
+
+def pool(**changes):
+    return rules.PoolFacts(**{**dict(in_department=False, same_centre=True, escalated=False, excluded=False),
+                              **changes})
+
+
+def test_a_request_is_offered_to_its_department_first_then_the_centre():
+    assert rules.offered_to(pool(in_department=True))
+    assert not rules.offered_to(pool())
+    assert rules.offered_to(pool(escalated=True))
+    assert not rules.offered_to(pool(same_centre=False, escalated=True))
+    assert not rules.offered_to(pool(in_department=True, escalated=True, excluded=True))
+
+
+def accept_facts(**pool_changes):
+    return rules.AcceptFacts(eligibility=rules.Eligibility(ok=True), online=True, work_session_valid=True,
+                             pool=pool(**pool_changes))
+
+
+@pytest.mark.parametrize(("changes", "code"), [
+    ({"excluded": True, "in_department": True}, "reassigned-away"),
+    ({}, "department-first"),
+    ({"same_centre": False, "escalated": True}, "wrong-centre"),
+])
+def test_accepting_outside_the_pool_is_refused_with_a_reason(changes, code):
+    with pytest.raises(RuleViolation) as caught:
+        rules.check_can_work(accept_facts(**changes))
+    assert caught.value.code == code
+
+
+def test_idt05_an_expired_work_session_refuses_work():
+    rules.check_can_work(accept_facts(in_department=True))
+    facts = rules.AcceptFacts(eligibility=rules.Eligibility(ok=True), online=True, work_session_valid=False,
+                              pool=pool(in_department=True))
+    with pytest.raises(RuleViolation) as caught:
+        rules.check_can_work(facts)
+    assert caught.value.code == "reauth-required"
+
+
+def test_idt04_practice_bound_for_queries_matches_full_years():
+    for today in (date(2026, 11, 23), date(2027, 2, 28), date(2028, 2, 29), date(2027, 3, 1)):
+        bound = rules.latest_practice_start(today)
+        assert rules.full_years(bound, today) >= rules.MIN_PRACTICE_YEARS
+        assert rules.full_years(bound + timedelta(days=1), today) < rules.MIN_PRACTICE_YEARS
 
 
 def test_triage_suggests_departments_from_keywords():
