@@ -1,5 +1,6 @@
-"""Catalogue API: storefront search and product detail (OD-03-aware), operator product writes and
-imports, merchants' SKUs. Price-bearing writes take an Idempotency-Key and are audited."""
+"""Catalogue API: storefront search and product detail (OD-03: an Rx drug's insert and buy option only
+with the caller's approved prescription), operator product writes and imports, merchants' SKUs.
+Price-bearing writes take an Idempotency-Key and are audited."""
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -10,12 +11,13 @@ from pydantic import BaseModel
 from healthhub.catalog import service
 from healthhub.catalog.importer import import_catalog
 from healthhub.catalog.models import ImportRun, MerchantSku, Product
+from healthhub.catalog.rx_access import RxAccess, access_for
 from healthhub.catalog.schemas import (ImportReportOut, ProductCreate, ProductDetail, ProductSummary, ProductUpdate,
                                        SearchPage, SkuCreate, SkuOut, SkuUpdate)
 from healthhub.catalog.search import SearchRequest
 from healthhub.core import idempotency
 from healthhub.core.config import get_settings
-from healthhub.core.db import DbSession
+from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Forbidden, NotFound
 from healthhub.core.pagination import MAX_PAGE_SIZE, Page, PageParams, page_params
 from healthhub.identity.deps import OptionalUser, require_roles
@@ -43,16 +45,28 @@ def summary(product: Product) -> ProductSummary:
         not_sellable_reason=service.not_sellable_reason(product))
 
 
-def detail(product: Product) -> ProductDetail:
+def detail(product: Product, access: RxAccess | None = None) -> ProductDetail:
+    """`access`: the caller's approved prescription for this drug (rx_access.access_for), if any."""
     rx = product.rx_class == "rx"
+    hidden = rx and access is None  # OD-03: no indications or dosage text before an approved prescription
     return ProductDetail(
         **summary(product).model_dump(), kind=product.kind, english_name=product.english_name,
         atc_code=product.atc_code, dosage_form=product.dosage_form, strength=product.strength,
         approval_number=product.approval_number, special_class=product.special_class, cold_chain=product.cold_chain,
         knowledge_key=product.knowledge_key, status=product.status,
-        # OD-03: no indications or dosage text for Rx before an approved prescription (not wired yet: always hidden)
-        description=None if rx else product.description, insert_text=None if rx else product.insert_text,
-        insert_hidden_reason=service.INSERT_HIDDEN_RX if rx else None, rx_notice=service.RX_NOTICE if rx else None)
+        description=None if hidden else product.description, insert_text=None if hidden else product.insert_text,
+        insert_hidden_reason=service.INSERT_HIDDEN_RX if hidden else None, rx_notice=service.RX_NOTICE if rx else None,
+        rx_prescription_id=access.prescription_id if rx and access else None,
+        rx_prescription_number=access.number if rx and access else None,
+        rx_max_quantity=access.quantity if rx and access else None)
+
+
+def rx_access_for(db, product: Product, principal: Principal | None, prescription_id: int | None) -> RxAccess | None:
+    """Only an Rx product that may be sold online is ever unlocked by a prescription."""
+    if product.rx_class != "rx" or service.not_sellable_reason(product) is not None or product.status != "active":
+        return None
+    return access_for(db, principal, knowledge_key=product.knowledge_key, prescription_id=prescription_id,
+                      now=utcnow())
 
 
 def visible_product(db, product_id: int, principal: Principal | None) -> Product:
@@ -84,9 +98,13 @@ def search(db: DbSession, principal: OptionalUser,
                       fuzzy=result.fuzzy)
 
 
-@router.get("/products/{product_id}", response_model=ProductDetail)
-def get_product(product_id: int, db: DbSession, principal: OptionalUser) -> ProductDetail:
-    return detail(visible_product(db, product_id, principal))
+@router.get("/products/{product_id}", response_model=ProductDetail,
+            summary="Product detail; an Rx drug's insert and buy option need the caller's approved prescription")
+def get_product(product_id: int, db: DbSession, principal: OptionalUser,
+                prescription: Annotated[int | None, Query(gt=0, description="优先使用的处方 id")] = None
+                ) -> ProductDetail:
+    product = visible_product(db, product_id, principal)
+    return detail(product, rx_access_for(db, product, principal, prescription))
 
 
 def _idempotent(db, *, scope: str, owner: int, key: str | None, body: Any, status: int,

@@ -1,13 +1,15 @@
-"""Storefront search and product pages (OD-03), the operators' catalogue and merchants' SKU pages."""
+"""Storefront search and product pages (OD-03; buying with an approved prescription), the operators'
+catalogue and merchants' SKU pages."""
 import importlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from healthhub.catalog import service
-from healthhub.catalog.api import detail, is_staff, summary, visible_product
+from healthhub.catalog.api import detail, is_staff, rx_access_for, summary, visible_product
 from healthhub.catalog.models import ImportRun, Product
 from healthhub.catalog.rules import RX_LABELS
+from healthhub.catalog.rx_access import prescription_offer
 from healthhub.catalog.search import SearchRequest
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
@@ -49,7 +51,8 @@ def _location(lat: str, lng: str) -> tuple[float, float]:
 def shop(request: Request, db: DbSession, principal: CurrentUser,
          q: Annotated[str, Query(max_length=64)] = "", rx: str = "", category: str = "", insurance: bool = False,
          near: bool = False, lat: str = "", lng: str = "",
-         page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+         page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+         prescription: Annotated[int | None, Query(gt=0)] = None):
     stock_ids, stock_filter_available = None, True
     if near:
         stock_ids = in_stock_near(db, *_location(lat, lng))
@@ -62,15 +65,18 @@ def shop(request: Request, db: DbSession, principal: CurrentUser,
         "q": q, "rx": rx, "category": category, "insurance": insurance, "near": near, "lat": lat, "lng": lng,
         "stock_filter_available": stock_filter_available, "categories": service.categories(db),
         "otc_items": [i for i in items if not i.rx], "rx_items": [i for i in items if i.rx], "result": result,
-        "rx_labels": RX_LABELS, "searched": bool(q.strip()) or bool(category) or insurance or bool(rx) or near})
+        "rx_labels": RX_LABELS, "searched": bool(q.strip()) or bool(category) or insurance or bool(rx) or near,
+        "offer": prescription and prescription_offer(db, principal, prescription_id=prescription, now=utcnow()),
+        "risk_warning": service.RX_RISK_WARNING})
 
 
 @router.get("/shop/products/{product_id}")
-def product_page(request: Request, product_id: int, db: DbSession, principal: CurrentUser):
+def product_page(request: Request, product_id: int, db: DbSession, principal: CurrentUser,
+                 prescription: Annotated[int | None, Query(gt=0)] = None):
     product = visible_product(db, product_id, principal)
     return render(request, "catalog/product.html", {
-        "p": detail(product), "rx_labels": RX_LABELS, "risk_warning": service.RX_RISK_WARNING,
-        "staff": is_staff(principal)})
+        "p": detail(product, rx_access_for(db, product, principal, prescription)), "rx_labels": RX_LABELS,
+        "risk_warning": service.RX_RISK_WARNING, "staff": is_staff(principal)})
 
 
 @router.get("/ops/catalog")

@@ -85,6 +85,9 @@ class ProductDetail(ProductSummary):
     insert_hidden_reason: str | None
     rx_notice: str | None
     status: str
+    rx_prescription_id: int | None = Field(None, description="处方药：可凭此张已审核处方购买（加入购物车时带上）")
+    rx_prescription_number: str | None = None
+    rx_max_quantity: int | None = Field(None, description="该处方允许购买的盒数 / packages the prescription allows")
 
 
 class SearchPage(BaseModel):

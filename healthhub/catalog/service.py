@@ -5,6 +5,7 @@ For other domains (stable):
 - `get_products(session, ids) -> dict[int, ProductView]` (unknown ids are left out)
 - `ensure_sellable(view)` raises RuleViolation for special-management / banned / inactive / unpriced products
 - `search_products(session, SearchRequest) -> (list[Product], SearchResult)`
+- `sellable_products_by_key(session, knowledge_keys) -> dict[str, list[Product]]`
 """
 import threading
 import uuid
@@ -92,6 +93,22 @@ def get_products(session: Session, ids: Iterable[int]) -> dict[int, ProductView]
         return {}
     rows = session.execute(select(Product).where(Product.id.in_(wanted))).scalars()
     return {p.id: view_of(p) for p in rows}
+
+
+def sellable_products_by_key(session: Session, knowledge_keys: Iterable[str]) -> dict[str, list[Product]]:
+    """knowledge key -> the active, priced products sellable online for that drug, most popular first
+    (what a prescription's lines can be bought as)."""
+    wanted = set(knowledge_keys)
+    found: dict[str, list[Product]] = {}
+    if not wanted:
+        return found
+    rows = session.execute(select(Product).where(
+        Product.knowledge_key.in_(wanted), Product.status == "active", Product.list_price_cents.is_not(None))
+        .order_by(Product.popularity.desc(), Product.id)).scalars()
+    for product in rows:
+        if not_sellable_reason(product) is None:
+            found.setdefault(product.knowledge_key, []).append(product)
+    return found
 
 
 def ensure_sellable(view: ProductView) -> None:

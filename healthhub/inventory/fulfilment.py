@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from healthhub.inventory.config import inventory_settings
 from healthhub.inventory.fefo import BatchStock, allocatable_quantity, sellable_from
 from healthhub.inventory.geo import PharmacySite, is_open
+from healthhub.inventory.holds import free_stock
 from healthhub.inventory.ledger import local_today, require_aware
 from healthhub.inventory.locations import city_of, pharmacy_index
 from healthhub.inventory.models import Location, StockBatch
@@ -23,18 +24,19 @@ _CHUNK = 5000
 
 def _sellable_stock(session: Session, *, product_ids: Iterable[int], location_ids: list[int],
                     now: datetime) -> dict[int, dict[int, int]]:
-    """location id -> product id -> FEFO-sellable quantity (the same rule reservations apply)."""
+    """location id -> product id -> FEFO-sellable quantity (the same rules reservations apply: FEFO, and
+    lapsed holds count as free because reserve releases them before allocating)."""
     shelf_life = inventory_settings().min_shelf_life_days
     today = local_today(now)
     threshold = sellable_from(today, shelf_life)
     batches: dict[tuple[int, int], list[BatchStock]] = defaultdict(list)
     products = sorted(set(product_ids))
+    free = free_stock(now)
     for start in range(0, len(location_ids), _CHUNK):
-        rows = session.execute(select(
-            StockBatch.id, StockBatch.location_id, StockBatch.product_id, StockBatch.expiry_date,
-            StockBatch.on_hand - StockBatch.reserved,
-        ).where(StockBatch.location_id.in_(location_ids[start:start + _CHUNK]), StockBatch.product_id.in_(products),
-                StockBatch.on_hand > StockBatch.reserved, StockBatch.expiry_date >= threshold))
+        rows = session.execute(free.join(select(
+            StockBatch.id, StockBatch.location_id, StockBatch.product_id, StockBatch.expiry_date, free.units,
+        )).where(StockBatch.location_id.in_(location_ids[start:start + _CHUNK]), StockBatch.product_id.in_(products),
+                 free.units > 0, StockBatch.expiry_date >= threshold))
         for batch_id, location_id, product_id, expiry, available in rows:
             batches[(location_id, product_id)].append(BatchStock(batch_id, expiry, available))
     stock: dict[int, dict[int, int]] = defaultdict(dict)
@@ -121,8 +123,9 @@ def product_ids_in_stock_near(session: Session, *, lat: float, lng: float, radiu
                     if is_open(site.opening_hours, local_now)]
     threshold = sellable_from(local_today(now), inventory_settings().min_shelf_life_days)
     found: set[int] = set()
+    free = free_stock(now)
     for start in range(0, len(location_ids), _CHUNK):
-        found.update(session.execute(select(StockBatch.product_id).distinct().where(
+        found.update(session.execute(free.join(select(StockBatch.product_id).distinct()).where(
             StockBatch.location_id.in_(location_ids[start:start + _CHUNK]),
-            StockBatch.on_hand > StockBatch.reserved, StockBatch.expiry_date >= threshold)).scalars())
+            free.units > 0, StockBatch.expiry_date >= threshold)).scalars())
     return found

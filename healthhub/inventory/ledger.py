@@ -2,7 +2,7 @@
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ColumnElement, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from healthhub.core.context import actor_var
@@ -23,18 +23,26 @@ def local_today(now: datetime) -> date:
 
 def lock_batches(session: Session, *, batch_ids: Collection[int] = (),
                  product_locations: Collection[tuple[int, int]] = ()) -> list[StockBatch]:
-    """Locks batch rows in primary-key order (FOR UPDATE on PostgreSQL; SQLite already serialises
-    writers) and reloads them, so what the caller reads is what it holds. Every stock write locks
-    batches this way before touching reservations or the audit log: one global lock order, no deadlocks."""
+    """Locks batch rows (those with the given ids and those of the given product/location pairs) in
+    primary-key order (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and reloads them,
+    so what the caller reads is what it holds. Every stock write locks batches this way, in one
+    statement, before touching reservations or the audit log: one global lock order, no deadlocks."""
     if not batch_ids and not product_locations:
         return []
-    query = select(StockBatch)
-    if batch_ids:
-        query = query.where(StockBatch.id.in_(sorted(set(batch_ids))))
-    else:
-        query = query.where(tuple_(StockBatch.product_id, StockBatch.location_id).in_(sorted(set(product_locations))))
-    query = query.order_by(StockBatch.id).with_for_update().execution_options(populate_existing=True)
+    query = (select(StockBatch).where(batches_matching(batch_ids, product_locations)).order_by(StockBatch.id)
+             .with_for_update().execution_options(populate_existing=True))
     return list(session.execute(query).scalars())
+
+
+def batches_matching(batch_ids: Collection[int], product_locations: Collection[tuple[int, int]]
+                     ) -> ColumnElement[bool]:
+    """Batches with the given ids or of the given product/location pairs (at least one must be given)."""
+    wanted = []
+    if batch_ids:
+        wanted.append(StockBatch.id.in_(sorted(set(batch_ids))))
+    if product_locations:
+        wanted.append(tuple_(StockBatch.product_id, StockBatch.location_id).in_(sorted(set(product_locations))))
+    return or_(*wanted)
 
 
 def record_move(session: Session, *, kind: str, batch: StockBatch, quantity: int, reference: str | None,

@@ -6,7 +6,7 @@ changes reservations; a reservation's status changes only under its batch's lock
 the transaction (these functions flush, never commit).
 """
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,7 +16,8 @@ from healthhub.core import audit
 from healthhub.core.errors import AppError, Conflict, NotFound, RuleViolation
 from healthhub.inventory.config import inventory_settings
 from healthhub.inventory.fefo import BatchStock, Shortfall, allocate
-from healthhub.inventory.ledger import local_today, lock_batches, record_move, require_aware
+from healthhub.inventory.holds import lapsed
+from healthhub.inventory.ledger import batches_matching, local_today, lock_batches, record_move, require_aware
 from healthhub.inventory.models import Location, Reservation, StockBatch
 from healthhub.inventory.products import product_name
 from healthhub.inventory.schemas import ReservationView, ReserveLine, ReturnLine
@@ -59,22 +60,48 @@ def _validate_ref(order_ref: str) -> str:
     return order_ref
 
 
-def _expire_orders_within(session: Session, locked: dict[int, StockBatch], now: datetime) -> int:
-    """Expires stale orders whose every held batch is already locked by us (reserve's opportunistic
-    sweep: it frees abandoned holds on the very stock being asked for without taking new locks)."""
-    stale_refs = list(session.execute(select(Reservation.order_ref).where(
-        Reservation.batch_id.in_(locked), Reservation.status == "held", Reservation.expires_at <= now)).scalars())
-    held = _reservations_of(session, sorted(set(stale_refs)), ("held",))
+def _expire_whole_orders(session: Session, holds: Sequence[Reservation], batches: dict[int, StockBatch],
+                        now: datetime) -> int:
+    """Expires the orders of `holds` whose every held batch is locked (in `batches`); an order is never
+    left half held, so one with a hold on a batch we do not hold the lock of is left alone."""
     by_order: dict[str, list[Reservation]] = defaultdict(list)
-    for reservation in held:
+    for reservation in holds:
         by_order[reservation.order_ref].append(reservation)
     expired = 0
     for order_holds in by_order.values():
-        if all(r.batch_id in locked for r in order_holds):
+        # Re-checked under the lock: a payment may have committed or extended it while we waited.
+        if all(r.batch_id in batches for r in order_holds) and any(r.expires_at <= now for r in order_holds):
             for reservation in order_holds:
-                _resolve(reservation, locked[reservation.batch_id], status="expired", reason="预留超时自动释放", now=now)
+                _resolve(reservation, batches[reservation.batch_id], status="expired", reason="预留超时自动释放",
+                         now=now)
             expired += len(order_holds)
     return expired
+
+
+def lock_releasing_lapsed(session: Session, *, now: datetime, batch_ids: Collection[int] = (),
+                          product_locations: Collection[tuple[int, int]] = ()) -> list[StockBatch]:
+    """Locks the batches asked for (as `lock_batches` does) after releasing every lapsed hold on them,
+    so the caller reads free stock the way routing and search already count it (holds.py).
+
+    A lapsed order's holds on other batches are released with it, so those batches are locked too,
+    in the same single ordered statement: the global lock order stays intact. Returns only the
+    batches asked for."""
+    if not batch_ids and not product_locations:
+        return []
+    # An unlocked look-up of which other batches to lock; everything is re-read and re-checked under the lock.
+    stale = select(Reservation.order_ref).join(StockBatch, StockBatch.id == Reservation.batch_id).where(
+        batches_matching(batch_ids, product_locations), lapsed(now))
+    also = set(session.execute(select(Reservation.batch_id).where(
+        Reservation.order_ref.in_(stale), Reservation.status == "held")).scalars())
+    batches = lock_batches(session, batch_ids=set(batch_ids) | also, product_locations=product_locations)
+    locked = {b.id: b for b in batches}
+    stale_refs = sorted(set(session.execute(select(Reservation.order_ref).where(
+        Reservation.batch_id.in_(locked), lapsed(now))).scalars()))
+    if stale_refs:
+        _expire_whole_orders(session, _reservations_of(session, stale_refs, ("held",)), locked, now)
+        session.flush()
+    pairs, ids = set(product_locations), set(batch_ids)
+    return [b for b in batches if b.id in ids or (b.product_id, b.location_id) in pairs]
 
 
 def reserve(session: Session, *, order_ref: str, lines: list[ReserveLine], ttl: timedelta, now: datetime,
@@ -100,12 +127,12 @@ def reserve(session: Session, *, order_ref: str, lines: list[ReserveLine], ttl: 
         if not location.is_active:
             raise Conflict(f"{location.name}已停用，不能发货 / {location.name} is not active", code="location-inactive")
 
-    batches = lock_batches(session, product_locations={(line.product_id, line.location_id) for line in lines})
+    batches = lock_releasing_lapsed(session, now=now,
+                                    product_locations={(line.product_id, line.location_id) for line in lines})
     existing = _reservations_of(session, [order_ref], ACTIVE)
     if existing:
         return _views(session, existing)
     locked = {b.id: b for b in batches}
-    _expire_orders_within(session, locked, now)
 
     shelf_life = inventory_settings().min_shelf_life_days if min_shelf_life_days is None else min_shelf_life_days
     today = local_today(now)
@@ -174,6 +201,20 @@ def commit_reservation(session: Session, *, order_ref: str, now: datetime) -> li
     return _views(session, _reservations_of(session, [order_ref], ("committed",)))
 
 
+def extend_reservation(session: Session, *, order_ref: str, until: datetime) -> int:
+    """Keeps the order's held stock until `until` (a hold is never shortened); returns how many holds
+    it kept, 0 when the order holds nothing (released, swept as expired, or sold).
+
+    A hold past its expiry that no sweep has released yet is kept too: it still counts in `reserved`
+    under the lock taken here, and whoever wants its units must take that lock and sweep it first."""
+    require_aware(until)
+    held, _batches = _locked_holds(session, [_validate_ref(order_ref)], ("held",))
+    for reservation in held:
+        reservation.expires_at = max(reservation.expires_at, until)
+    session.flush()
+    return len(held)
+
+
 def release_reservation(session: Session, *, order_ref: str, reason: str, now: datetime) -> int:
     """Gives the order's held stock back; returns how many holds were released (0 when none: idempotent)."""
     require_aware(now)
@@ -188,20 +229,9 @@ def expire_reservations(session: Session, *, now: datetime) -> int:
     """Releases every order that still holds stock past its expiry (abandoned checkouts). Whole orders
     are expired together, so an order is never left half held. Returns the number of holds released."""
     require_aware(now)
-    stale_refs = sorted(set(session.execute(select(Reservation.order_ref).where(
-        Reservation.status == "held", Reservation.expires_at <= now)).scalars()))
+    stale_refs = sorted(set(session.execute(select(Reservation.order_ref).where(lapsed(now))).scalars()))
     held, batches = _locked_holds(session, stale_refs, ("held",))
-    by_order: dict[str, list[Reservation]] = defaultdict(list)
-    for reservation in held:
-        by_order[reservation.order_ref].append(reservation)
-    released = 0
-    for order_holds in by_order.values():
-        # Re-checked under the lock: a payment may have committed it while we waited.
-        if any(r.expires_at <= now for r in order_holds):
-            for reservation in order_holds:
-                _resolve(reservation, batches[reservation.batch_id], status="expired", reason="预留超时自动释放",
-                         now=now)
-            released += len(order_holds)
+    released = _expire_whole_orders(session, held, batches, now)
     session.flush()
     return released
 

@@ -8,9 +8,11 @@ from healthhub.core import audit
 from healthhub.core.errors import AppError, Conflict, NotFound, RuleViolation
 from healthhub.inventory.config import inventory_settings
 from healthhub.inventory.fefo import sellable_from
-from healthhub.inventory.ledger import local_today, lock_batches, record_move, require_aware
+from healthhub.inventory.holds import free_stock
+from healthhub.inventory.ledger import local_today, record_move, require_aware
 from healthhub.inventory.models import Location, StockBatch, StockMove
 from healthhub.inventory.products import require_product
+from healthhub.inventory.reservations import lock_releasing_lapsed
 
 
 def receive_stock(session: Session, *, location: Location, product_id: int, batch_no: str, expiry_date: date,
@@ -57,7 +59,7 @@ def receive_stock(session: Session, *, location: Location, product_id: int, batc
 def write_off(session: Session, *, batch_id: int, quantity: int, reason: str, now: datetime) -> StockMove:
     """Removes damaged or expired units; units held for orders cannot be written off."""
     require_aware(now)
-    batches = lock_batches(session, batch_ids=[batch_id])
+    batches = lock_releasing_lapsed(session, batch_ids=[batch_id], now=now)  # lapsed holds do not block it
     if not batches:
         raise NotFound("批次不存在 / batch not found", code="batch-not-found")
     batch = batches[0]
@@ -89,9 +91,10 @@ def near_expiry_query(*, now: datetime, location_ids: list[int] | None = None) -
 def stock_outs_query(*, now: datetime, location_ids: list[int] | None = None) -> Select:
     """(product, location) pairs a location carries (has batches of) but cannot sell a single unit of."""
     threshold = sellable_from(local_today(now), inventory_settings().min_shelf_life_days)
-    sellable = func.sum(case((StockBatch.expiry_date >= threshold, StockBatch.on_hand - StockBatch.reserved),
-                             else_=0))
-    query = (select(StockBatch.product_id, StockBatch.location_id, func.max(StockBatch.updated_at).label("last"))
+    free = free_stock(now)
+    sellable = func.sum(case((StockBatch.expiry_date >= threshold, free.units), else_=0))
+    query = (free.join(select(StockBatch.product_id, StockBatch.location_id,
+                              func.max(StockBatch.updated_at).label("last")))
              .group_by(StockBatch.product_id, StockBatch.location_id).having(sellable <= 0)
              .order_by(StockBatch.location_id, StockBatch.product_id))
     return query if location_ids is None else query.where(StockBatch.location_id.in_(location_ids))

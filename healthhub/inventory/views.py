@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.inventory.config import inventory_settings
 from healthhub.inventory.fefo import is_sellable
+from healthhub.inventory.holds import lapsed_quantities
 from healthhub.inventory.ledger import local_today
 from healthhub.inventory.models import Location, StockBatch, StockMove
 from healthhub.inventory.products import product_names
@@ -24,10 +25,12 @@ def batch_outs(session: Session, batches: Sequence[StockBatch], *, now: datetime
     names = product_names(session, {b.product_id for b in batches})
     places = _location_names(session, {b.location_id for b in batches})
     shelf_life = inventory_settings().min_shelf_life_days
+    lapsed = lapsed_quantities(session, [b.id for b in batches], now)  # not held any more, only not swept yet
     return [BatchOut(id=b.id, product_id=b.product_id, product_name=names[b.product_id], location_id=b.location_id,
                      location_name=places.get(b.location_id, ""), batch_no=b.batch_no, expiry_date=b.expiry_date,
-                     days_to_expiry=(b.expiry_date - today).days, on_hand=b.on_hand, reserved=b.reserved,
-                     available=b.on_hand - b.reserved, unit_cost_cents=b.unit_cost_cents,
+                     days_to_expiry=(b.expiry_date - today).days, on_hand=b.on_hand,
+                     reserved=b.reserved - lapsed.get(b.id, 0),
+                     available=b.on_hand - b.reserved + lapsed.get(b.id, 0), unit_cost_cents=b.unit_cost_cents,
                      sellable=is_sellable(b.expiry_date, today=today, min_shelf_life_days=shelf_life))
             for b in batches]
 

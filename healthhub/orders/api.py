@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from healthhub.catalog.service import RX_RISK_WARNING
 from healthhub.core import idempotency
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Conflict
@@ -70,9 +71,11 @@ def get_cart(db: DbSession, buyer: Buyer) -> CartOut:
     return cart_out(carts.view_cart(db, user_id=buyer.id))
 
 
-@router.post("/cart/items", response_model=CartOut, status_code=201, summary="Add a product to my cart")
+@router.post("/cart/items", response_model=CartOut, status_code=201,
+             summary="Add a product to my cart (an Rx line may name the approved e-prescription it is bought with)")
 def add_to_cart(body: CartItemIn, db: DbSession, buyer: Buyer) -> CartOut:
-    carts.add_item(db, user_id=buyer.id, product_id=body.product_id, quantity=body.quantity)
+    carts.add_item(db, user_id=buyer.id, product_id=body.product_id, quantity=body.quantity,
+                   prescription_id=body.prescription_id, now=utcnow())
     return cart_out(carts.view_cart(db, user_id=buyer.id))
 
 
@@ -124,15 +127,17 @@ def preview(body: CheckoutIn, db: DbSession, buyer: Buyer) -> CheckoutPreviewOut
             for s in plan.shipments],
         subtotal_cents=plan.subtotal_cents, total_cents=plan.subtotal_cents, rx_required=bool(plan.needs),
         rx_drugs=[f"{n.name} ×{n.quantity}" for n in plan.needs],
+        rx_risk_warning=RX_RISK_WARNING if plan.needs else None,
         rx_options=[RxOptionOut(source=o.source, ref=o.ref, label=o.label, drugs=o.drugs)
                     for o in rx_gate.options_for(db, buyer_id=buyer.id, now=now)] if plan.needs else [])
 
 
 @router.post("/orders", response_model=OrderOut, status_code=201,
-             summary="Place an order (Idempotency-Key required): reserves stock per planned shipment")
+             summary="Place an order (Idempotency-Key required): reserves stock per planned shipment; Rx lines "
+                     "need a prescription and rx_risk_acknowledged=true")
 def create_order(body: OrderCreateIn, db: DbSession, buyer: Buyer, idempotency_key: IdempotencyKey = None):
     def run() -> tuple[int, dict]:
-        rx = checkout.RxChoice(body.rx.source, body.rx.ref) if body.rx else None
+        rx = checkout.RxChoice(body.rx.source, body.rx.ref, body.rx_risk_acknowledged) if body.rx else None
         order = checkout.create_order(db, buyer_id=buyer.id, items=_items(body), address_id=body.address_id, rx=rx,
                                       now=utcnow())
         return 201, _order_json(db, service.load_order(db, order_id=order.id))

@@ -4,13 +4,16 @@ The cart keeps only product ids and quantities: names, prices and Rx status are 
 catalogue every time it is shown, and frozen onto the order lines only when the order is placed.
 """
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from healthhub.catalog import service as catalog
+from healthhub.core.db import utcnow
 from healthhub.core.errors import AppError, NotFound, RuleViolation
 from healthhub.core.identity_numbers import mask_mobile, normalize_mobile
+from healthhub.orders import rx_gate
 from healthhub.orders.models import Address, CartItem
 from healthhub.seed import places
 
@@ -30,6 +33,7 @@ class CartLine:
     quantity: int
     sellable: bool
     problem: str | None
+    prescription_id: int | None = None
 
     @property
     def line_total_cents(self) -> int:
@@ -52,6 +56,12 @@ class CartView:
     def subtotal_cents(self) -> int:
         return sum(line.line_total_cents for line in self.lines if line.sellable)
 
+    @property
+    def prescription_id(self) -> int | None:
+        """The e-prescription checkout should offer first: the one every Rx line was added with, if any."""
+        chosen = {line.prescription_id for line in self.rx_lines if line.sellable}
+        return chosen.pop() if len(chosen) == 1 else None
+
 
 def validate_quantity(quantity: int) -> int:
     if not 1 <= quantity <= MAX_QUANTITY:
@@ -71,11 +81,19 @@ def sellable_view(session: Session, product_id: int):
     return view
 
 
-def add_item(session: Session, *, user_id: int, product_id: int, quantity: int) -> CartItem:
+def add_item(session: Session, *, user_id: int, product_id: int, quantity: int, prescription_id: int | None = None,
+             now: datetime | None = None) -> CartItem:
+    """`prescription_id`: the approved e-prescription an Rx line is bought with (ignored for OTC lines);
+    checkout offers it first and the Rx gate claims it when the order is placed."""
     validate_quantity(quantity)
-    sellable_view(session, product_id)
+    view = sellable_view(session, product_id)
     item = session.execute(select(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id)
                            .with_for_update()).scalar_one_or_none()
+    total = validate_quantity(quantity + (item.quantity if item else 0))
+    if prescription_id is not None and view.rx:
+        rx_gate.check_cart_prescription(session, prescription_id=prescription_id, buyer_id=user_id,
+                                        knowledge_key=view.knowledge_key, name=view.name, quantity=total,
+                                        now=now or utcnow())
     if item is None:
         count = session.execute(select(CartItem.id).where(CartItem.user_id == user_id)).all()
         if len(count) >= MAX_LINES:
@@ -84,7 +102,9 @@ def add_item(session: Session, *, user_id: int, product_id: int, quantity: int) 
         item = CartItem(user_id=user_id, product_id=product_id, quantity=quantity)
         session.add(item)
     else:
-        item.quantity = validate_quantity(item.quantity + quantity)
+        item.quantity = total
+    if prescription_id is not None and view.rx:
+        item.prescription_id = prescription_id
     session.flush()
     return item
 
@@ -129,7 +149,8 @@ def view_cart(session: Session, *, user_id: int) -> CartView:
         except RuleViolation as exc:
             problem = exc.detail
         lines.append(CartLine(view.id, view.name, spec_of(view), bool(view.rx), bool(view.cold_chain),
-                              view.knowledge_key, view.price_cents or 0, item.quantity, problem is None, problem))
+                              view.knowledge_key, view.price_cents or 0, item.quantity, problem is None, problem,
+                              item.prescription_id if view.rx else None))
     return CartView(lines)
 
 

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from healthhub.catalog.service import RX_RISK_WARNING
 from healthhub.core import audit
-from healthhub.core.errors import AppError, Conflict
+from healthhub.core.errors import AppError, Conflict, RuleViolation
 from healthhub.inventory import service as inventory
 from healthhub.inventory.routing import Destination, PlannedShipment, RouteLine
 from healthhub.inventory.schemas import ReserveLine
@@ -25,6 +26,8 @@ from healthhub.orders.uploads import CHINA
 
 RESERVATION_TTL = timedelta(minutes=15)  # an unpaid checkout gives its stock back after this
 MAX_ORDER_LINES = 30
+RISK_NOT_ACKNOWLEDGED = ("购买处方药须先阅读并勾选确认风险提示 (OD-03) / acknowledge the prescription-drug risk warning "
+                         "(rx_risk_acknowledged) before ordering")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class OrderItem:
 class RxChoice:
     source: RxSource
     ref: int
+    risk_acknowledged: bool = False  # OD-03: the buyer ticked the prescription-drug risk warning
 
 
 @dataclass(frozen=True)
@@ -120,12 +124,15 @@ def place_order(session: Session, *, buyer_id: int, address: Address, plan: Chec
     """Writes the order for a plan. Stock may have moved since the plan was made: a reservation that
     can no longer be met fails the whole order, never just one of its shipments."""
     require_source(plan.needs, rx.source if rx else None, rx.ref if rx else None)
+    if plan.needs and not rx.risk_acknowledged:
+        raise RuleViolation(f"{RISK_NOT_ACKNOWLEDGED}：{RX_RISK_WARNING}", code="rx-risk-not-acknowledged")
     with session.begin_nested():
         order = Order(order_no=new_order_no(now), buyer_id=buyer_id, status=OrderStatus.PENDING_PAYMENT.value,
                       subtotal_cents=plan.subtotal_cents, total_cents=plan.subtotal_cents, paid_cents=0,
                       refunded_cents=0, ship_to=ship_to(address), requires_rx=bool(plan.needs),
                       rx_source=rx.source.value if rx and plan.needs else None,
                       rx_ref=rx.ref if rx and plan.needs else None, rx_claimed=False,
+                      rx_risk_acknowledged_at=now if plan.needs else None,
                       reserved_until=now + RESERVATION_TTL, created_at=now, updated_at=now)
         session.add(order)
         session.flush()
@@ -154,10 +161,12 @@ def place_order(session: Session, *, buyer_id: int, address: Address, plan: Chec
         carts.remove_ordered(session, user_id=buyer_id,
                              ordered={p.product_id: p.quantity for p in plan.lines.values()})
         note = "已下单，等待支付" + ("（处方已核验）" if order.rx_claimed else "（处方待药师审核）" if plan.needs else "")
+        note += "；买家已确认处方药风险提示" if plan.needs else ""
         order.history.append(OrderStatusChange(from_status=None, to_status=order.status, note=note, at=now))
         session.flush()
+        # Last: the audit head lock is held until commit.
         audit.record(session, action="order.create", entity_type="order", entity_id=order.order_no, detail={
             "buyer_id": buyer_id, "total_cents": order.total_cents, "shipments": len(plan.shipments),
             "lines": [[p.product_id, p.quantity, p.unit_price_cents] for p in plan.lines.values()],
-            "rx": [order.rx_source, order.rx_ref, order.rx_claimed]})  # last: the audit head lock is held to commit
+            "rx": [order.rx_source, order.rx_ref, order.rx_claimed], "rx_risk_acknowledged": bool(plan.needs)})
     return order

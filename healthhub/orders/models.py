@@ -22,6 +22,9 @@ class CartItem(TimestampMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     product_id: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer)
+    # The e-prescription the buyer chose this Rx line for (prescriptions domain id, no ForeignKey):
+    # checkout offers it, and the Rx gate claims it when the order is placed.
+    prescription_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Address(TimestampMixin, Base):
@@ -56,6 +59,8 @@ class Order(TimestampMixin, Base):
     rx_source: Mapped[str | None] = mapped_column(String(16))  # "eprescription" | "upload"
     rx_ref: Mapped[int | None] = mapped_column(Integer)
     rx_claimed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # OD-03: when the buyer acknowledged the prescription-drug risk warning (orders with Rx lines only).
+    rx_risk_acknowledged_at: Mapped[datetime | None]
     reserved_until: Mapped[datetime]
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from healthhub.catalog.service import RX_RISK_WARNING
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams, page_params, paginate
@@ -52,7 +53,9 @@ def checkout_page(request: Request, db: DbSession, buyer: Buyer):
     view = carts.view_cart(db, user_id=buyer.id)
     addresses = [carts.address_out(a) for a in carts.addresses_of(db, user_id=buyer.id)]
     items = [{"product_id": x.product_id, "quantity": x.quantity} for x in view.lines if x.sellable]
-    return render(request, "orders/checkout.html", {"cart": cart_out(view), "addresses": addresses, "items": items})
+    return render(request, "orders/checkout.html", {"cart": cart_out(view), "addresses": addresses, "items": items,
+                                                     "risk_warning": RX_RISK_WARNING,
+                                                     "prescription_id": view.prescription_id})
 
 
 def _order_list(request: Request, db, params: PageParams, *, buyer_id: int | None, status: str | None, template: str):

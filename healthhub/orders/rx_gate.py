@@ -95,6 +95,21 @@ def claim_upload(session: Session, *, upload_id: int, buyer_id: int, needs: list
     return True
 
 
+def check_cart_prescription(session: Session, *, prescription_id: int, buyer_id: int, knowledge_key: str | None,
+                            name: str, quantity: int, now: datetime) -> None:
+    """An Rx line put in the cart for an e-prescription: the prescription must be the buyer's, approved,
+    valid and unused, and cover the drug in that quantity. Advisory: the claim at checkout decides."""
+    usable = next((rx for rx in prescriptions.list_usable_for_account(session, account_user_id=buyer_id, now=now)
+                   if rx.id == prescription_id), None)
+    if usable is None:
+        raise RuleViolation("该处方不能用于购药：须为本账户药师审核通过、在有效期内且未使用的电子处方 / the prescription "
+                            "must be yours, pharmacist-approved, valid and unused", code="rx-not-usable")
+    covered: dict[str, int] = {}
+    for key, _name, allowed in usable.lines:
+        covered[key] = covered.get(key, 0) + allowed
+    check_coverage(rx_needs([RxLine(knowledge_key, name, quantity, True)]), covered)
+
+
 def release(session: Session, *, source: RxSource, order_ref: str, now: datetime) -> None:
     if source is RxSource.EPRESCRIPTION:
         prescriptions.release_claim(session, order_ref=order_ref, now=now)

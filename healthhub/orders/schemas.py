@@ -18,6 +18,7 @@ Quantity = Field(ge=1, le=MAX_QUANTITY, description="件数 1–99")
 class CartItemIn(BaseModel):
     product_id: int = Field(gt=0)
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+    prescription_id: int | None = Field(None, gt=0, description="处方药：凭此张已审核的电子处方购买（结算时优先使用）")
 
 
 class QuantityIn(BaseModel):
@@ -35,6 +36,7 @@ class CartLineOut(BaseModel):
     line_total_cents: int
     sellable: bool
     problem: str | None
+    prescription_id: int | None
 
 
 class CartOut(BaseModel):
@@ -42,17 +44,20 @@ class CartOut(BaseModel):
     otc_lines: list[CartLineOut]
     subtotal_cents: int
     count: int
+    prescription_id: int | None = Field(description="结算时优先使用的电子处方 / the e-prescription checkout offers first")
 
 
 def _line_out(line: CartLine) -> CartLineOut:
     return CartLineOut(product_id=line.product_id, name=line.name, spec=line.spec, rx=line.rx,
                        cold_chain=line.cold_chain, unit_price_cents=line.unit_price_cents, quantity=line.quantity,
-                       line_total_cents=line.line_total_cents, sellable=line.sellable, problem=line.problem)
+                       line_total_cents=line.line_total_cents, sellable=line.sellable, problem=line.problem,
+                       prescription_id=line.prescription_id)
 
 
 def cart_out(view: CartView) -> CartOut:
     return CartOut(rx_lines=[_line_out(x) for x in view.rx_lines], otc_lines=[_line_out(x) for x in view.otc_lines],
-                   subtotal_cents=view.subtotal_cents, count=sum(x.quantity for x in view.lines))
+                   subtotal_cents=view.subtotal_cents, count=sum(x.quantity for x in view.lines),
+                   prescription_id=view.prescription_id)
 
 
 class AddressIn(BaseModel):
@@ -95,6 +100,7 @@ class CheckoutIn(BaseModel):
 
 class OrderCreateIn(CheckoutIn):
     rx: RxChoiceIn | None = None
+    rx_risk_acknowledged: bool = Field(False, description="含处方药时必须为 true：买家已阅读并确认处方药风险提示 (OD-03)")
 
 
 class PlannedLineOut(BaseModel):
@@ -129,6 +135,7 @@ class CheckoutPreviewOut(BaseModel):
     rx_required: bool
     rx_drugs: list[str]
     rx_options: list[RxOptionOut]
+    rx_risk_warning: str | None = Field(description="含处方药时须确认的风险提示 (OD-03) / to acknowledge when ordering")
 
 
 class OrderLineOut(BaseModel):
@@ -190,6 +197,7 @@ class OrderOut(BaseModel):
     rx_source: str | None
     rx_ref: int | None
     rx_claimed: bool
+    rx_risk_acknowledged_at: datetime | None
     reserved_until: datetime
     created_at: datetime
     cancel_reason: str | None
@@ -227,7 +235,8 @@ def order_out(order: Order, payments: list[Payment]) -> OrderOut:
         total_cents=order.total_cents, paid_cents=order.paid_cents, refunded_cents=order.refunded_cents,
         recipient=to["recipient"], mobile_masked=mask_mobile(to["mobile"]), address=f"{to['region']} {to['detail']}",
         requires_rx=order.requires_rx, rx_source=order.rx_source, rx_ref=order.rx_ref, rx_claimed=order.rx_claimed,
-        reserved_until=order.reserved_until, created_at=order.created_at, cancel_reason=order.cancel_reason,
+        rx_risk_acknowledged_at=order.rx_risk_acknowledged_at, reserved_until=order.reserved_until,
+        created_at=order.created_at, cancel_reason=order.cancel_reason,
         shipments=[ShipmentOut(id=s.id, seq=s.seq, channel=s.channel, channel_label=CHANNEL_LABELS.get(s.channel,
                                s.channel), location_name=s.location_name, promised_at=s.promised_at,
                                eta_text=s.eta_text, reason_zh=s.reason_zh, reason_en=s.reason_en, status=s.status,

@@ -22,6 +22,9 @@ from healthhub.orders.statemachine import PAID_NOT_SHIPPED, OrderEvent, OrderSta
 
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.ADMIN, Role.PHARMACIST})
 CHANNEL_LABELS = {"instant": "即时达 · 合作药房", "warehouse": "自营仓配送", "merchant": "第三方商家发货"}
+# A paid order waiting for the pharmacist keeps its stock this long: a prescription is valid for at most
+# three days (RX-01), so no approval that could still apply to the order comes later.
+PAID_RX_HOLD = timedelta(days=3)
 SHIPMENT_LABELS = {"pending": "待发货", "dispatched": "配送中", "delivered": "已送达", "cancelled": "已取消",
                    "returned": "已退回"}
 
@@ -98,7 +101,8 @@ def on_payment_captured(session: Session, *, payment_id: int, now: datetime) -> 
             _cancel(session, order, reason=f"处方不可用：{exc.detail}", now=now)
             return
         if not claimed:
-            _transition(session, order, OrderEvent.PAY, "已支付，等待药师审核处方后配货", now)
+            if _hold_for_pharmacist(session, order, now):
+                _transition(session, order, OrderEvent.PAY, "已支付，等待药师审核处方后配货", now)
             return
     _allocate(session, order, now)
 
@@ -110,9 +114,33 @@ def _claim_rx(session: Session, order: Order, now: datetime) -> bool:
     return order.rx_claimed
 
 
+def _shipment_lines(order: Order, shipment) -> list[ReserveLine]:
+    return [ReserveLine(line.product_id, shipment.location_id, line.quantity)
+            for line in order.lines if line.shipment_id == shipment.id]
+
+
+def _hold_for_pharmacist(session: Session, order: Order, now: datetime) -> bool:
+    """A paid order waiting for the pharmacist keeps its stock for as long as a review can still come, so
+    it is not cancelled later for want of stock. A hold that was already swept is taken again now; if
+    the stock is gone, the order is cancelled and refunded at once (False) rather than after the review."""
+    until = now + PAID_RX_HOLD
+    for shipment in order.shipments:
+        try:
+            with session.begin_nested():
+                if not inventory.extend_reservation(session, order_ref=shipment.reservation_ref, until=until):
+                    inventory.reserve(session, order_ref=shipment.reservation_ref, ttl=PAID_RX_HOLD, now=now,
+                                      lines=_shipment_lines(order, shipment))
+        except Conflict as exc:
+            _cancel(session, order, reason=f"配货失败：{exc.detail}", now=now)
+            return False
+    order.reserved_until = until
+    return True
+
+
 def _allocate(session: Session, order: Order, now: datetime) -> None:
-    """Sells the reserved stock. A hold that lapsed while the order waited for the pharmacist is taken
-    again; if the stock is gone by then, the order is cancelled and refunded rather than left hanging."""
+    """Sells the reserved stock. A hold that lapsed while the order waited for the pharmacist (longer than
+    PAID_RX_HOLD) is taken again; if the stock is gone by then, the order is cancelled and refunded
+    rather than left hanging."""
     for shipment in order.shipments:
         try:
             with session.begin_nested():
@@ -131,10 +159,9 @@ def _commit_shipment(session: Session, order: Order, shipment, now: datetime) ->
     except Conflict as exc:
         if exc.code != "reservation-not-held":
             raise
-    lines = [ReserveLine(line.product_id, shipment.location_id, line.quantity)
-             for line in order.lines if line.shipment_id == shipment.id]
     # Held only for the instant before the commit below, so the length hardly matters.
-    inventory.reserve(session, order_ref=shipment.reservation_ref, lines=lines, ttl=timedelta(minutes=5), now=now)
+    inventory.reserve(session, order_ref=shipment.reservation_ref, lines=_shipment_lines(order, shipment),
+                      ttl=timedelta(minutes=5), now=now)
     inventory.commit_reservation(session, order_ref=shipment.reservation_ref, now=now)
 
 

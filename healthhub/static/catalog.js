@@ -3,22 +3,26 @@
 (function () {
   const say = (el, text, ok) => { if (el) { el.textContent = text; el.className = ok ? "success" : "alert"; } };
 
-  const cartButton = document.querySelector('[data-testid="add-to-cart"]');
-  if (cartButton) {
-    cartButton.addEventListener("click", async () => {
-      const quantity = parseInt(document.getElementById("quantity").value, 10) || 1;
-      const message = document.getElementById("cart-message");
-      cartButton.disabled = true;
+  // Every buy block ([data-buy]) has a quantity, a button and a message; an Rx button names the approved
+  // prescription it buys with, which the cart keeps for checkout.
+  document.querySelectorAll("[data-buy]").forEach((block) => {
+    const button = block.querySelector("button[data-product-id]");
+    const message = block.querySelector(".cart-message");
+    button.addEventListener("click", async () => {
+      const quantity = parseInt(block.querySelector(".quantity").value, 10) || 1;
+      const body = { product_id: Number(button.dataset.productId), quantity };
+      if (button.dataset.prescriptionId) body.prescription_id = Number(button.dataset.prescriptionId);
+      button.disabled = true;
       try {
-        await HH.api("POST", "/api/v1/cart/items", { product_id: Number(cartButton.dataset.productId), quantity });
+        await HH.api("POST", "/api/v1/cart/items", body);
         say(message, "已加入购物车", true);
       } catch (error) {
         say(message, error.message, false);
       } finally {
-        cartButton.disabled = false;
+        button.disabled = false;
       }
     });
-  }
+  });
 
   const importButton = document.getElementById("run-import");
   if (importButton) {

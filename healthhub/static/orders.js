@@ -49,7 +49,8 @@
     return data;
   }
 
-  function initCheckout(items) {
+  // prescriptionId: the e-prescription the cart's Rx lines were added with; offered first.
+  function initCheckout(items, prescriptionId) {
     const box = $("#checkout-error");
     const place = $("#place-order");
     const orderKey = HH.newIdempotencyKey();
@@ -71,6 +72,10 @@
           $("#rx-choice").innerHTML = plan.rx_options.length
             ? plan.rx_options.map((o) => `<option value="${o.source}:${o.ref}">${esc(o.label)} ${esc(o.drugs.join("、"))}</option>`).join("")
             : '<option value="">没有可用的处方，请上传处方图片</option>';
+          const preferred = `eprescription:${prescriptionId}`;
+          if (prescriptionId && plan.rx_options.some((o) => `${o.source}:${o.ref}` === preferred)) {
+            $("#rx-choice").value = preferred;
+          }
         }
         place.disabled = false;
       } catch (err) {
@@ -98,6 +103,7 @@
         const [source, ref] = $("#rx-choice").value.split(":");
         body.rx = { source, ref: Number(ref) };
       }
+      if (rxRequired) body.rx_risk_acknowledged = $("#rx-risk-ack").checked;
       place.disabled = true;
       try {
         const order = await HH.api("POST", "/api/v1/orders", body, { "Idempotency-Key": orderKey });

@@ -48,15 +48,19 @@ def shop(db) -> Shop:
     return Shop(warehouse, otc, rx, banned, user.id, address, headers)
 
 
-def order_body(shop: Shop, *items: tuple[int, int], rx: dict | None = None) -> dict:
+def order_body(shop: Shop, *items: tuple[int, int], rx: dict | None = None, acknowledged: bool | None = None) -> dict:
+    """`acknowledged`: the OD-03 risk tick box; ticked whenever a prescription is attached unless said otherwise."""
     body = {"address_id": shop.address_id, "items": [{"product_id": p, "quantity": q} for p, q in items]}
     if rx:
         body["rx"] = rx
+    if acknowledged if acknowledged is not None else rx is not None:
+        body["rx_risk_acknowledged"] = True
     return body
 
 
-def place(client, shop: Shop, *items: tuple[int, int], key: str = "order-key-0001", rx: dict | None = None):
-    return client.post("/api/v1/orders", json=order_body(shop, *items, rx=rx),
+def place(client, shop: Shop, *items: tuple[int, int], key: str = "order-key-0001", rx: dict | None = None,
+          acknowledged: bool | None = None):
+    return client.post("/api/v1/orders", json=order_body(shop, *items, rx=rx, acknowledged=acknowledged),
                        headers={**shop.headers, "Idempotency-Key": key})
 
 

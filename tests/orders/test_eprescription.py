@@ -1,26 +1,12 @@
 """The e-prescription source of the Rx gate: an internet-hospital prescription approved by the pharmacist
 review is claimed once (OD-02) when the order is placed, and released again when the order is cancelled."""
-from healthhub.core import events
 from tests.orders import builders
 from tests.orders.conftest import Shop, buyer_clicks, deliver, get_order, outbox, place, start_payment
-from tests.prescriptions.scenario import body, make_scenario
-from tests.prescriptions.test_prescribing import create_and_sign
-
-
-def _approved_eprescription(client, db, quantity: int) -> tuple:
-    s = make_scenario(db)
-    rx = create_and_sign(client, s, body(s.consultation_id, {"name": "氨氯地平", "dose": "5", "unit": "mg",
-                                                             "frequency": "qd", "route": "口服", "days": 7,
-                                                             "quantity": quantity}))
-    events.publish(db, "review.decided", {"source": "prescription", "source_ref": rx["id"], "outcome": "approved",
-                                          "pharmacist_user_id": None, "reason": "", "signature": "sm2:test",
-                                          "review_id": "rv-orders"})
-    db.commit()
-    return s, rx
+from tests.orders.eprescriptions import approved_prescription
 
 
 def test_approved_eprescription_is_claimed_once_and_released_on_cancel(client, db):
-    s, rx = _approved_eprescription(client, db, quantity=2)
+    s, rx = approved_prescription(client, db, quantity=2)
     warehouse = builders.stock_location(db, code="WH-ERX")
     drug = builders.make_product(db, name="苯磺酸氨氯地平片", price_cents=3260, rx=True, stock=[(warehouse, 10)])
     shop = Shop(warehouse, 0, drug, 0, s.patient_user.id, builders.beijing_address(db, s.patient_user.id),

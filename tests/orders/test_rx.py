@@ -1,8 +1,14 @@
 """Prescription gating for Rx lines: uploaded images reviewed by a pharmacist, and e-prescriptions."""
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytest
 
 from healthhub.core.db import utcnow
-from healthhub.orders import uploads
+from healthhub.core.errors import Conflict
+from healthhub.inventory import service as inventory
+from healthhub.orders import checkout, service, uploads
+from healthhub.inventory.schemas import ReserveLine
+from healthhub.orders.checkout import RESERVATION_TTL, OrderItem
 from tests.orders import builders
 from tests.orders.conftest import PNG, buyer_clicks, deliver, get_order, outbox, place, start_payment
 
@@ -91,3 +97,53 @@ def test_rejected_upload_cancels_the_paid_order_and_refunds(client, db, shop, st
     after = get_order(client, shop, order["id"])
     assert after["status"] == "cancelled" and after["refunded_cents"] == after["paid_cents"] == 1480
     assert builders.available(db, shop.rx, shop.warehouse) == 10
+
+
+def test_paid_order_waiting_for_the_pharmacist_keeps_its_stock(client, db, shop, staff_headers):
+    upload = _upload(client, shop).json()
+    order = place(client, shop, (shop.rx, 2), rx={"source": "upload", "ref": upload["id"]}).json()
+    payment = start_payment(client, shop, order["id"])
+    buyer_clicks(client, payment)
+    deliver(client, outbox(db, payment)[0])
+    waiting = get_order(client, shop, order["id"])
+    assert waiting["status"] == "awaiting_prescription"
+    refs = [f"{order['order_no']}-{s['seq']}" for s in waiting["shipments"]]
+    held = [v for ref in refs for v in inventory.reservations_for(db, order_ref=ref)]
+    assert held and all(v.status == "held" and v.expires_at >= utcnow() + timedelta(days=2) for v in held)
+    assert datetime.fromisoformat(waiting["reserved_until"]) >= utcnow() + timedelta(days=2)
+
+    later = utcnow() + RESERVATION_TTL + timedelta(hours=1)  # long past the unpaid-checkout hold
+    assert inventory.expire_reservations(db, now=later) == 0 and service.expire_unpaid(db, now=later) == 0
+    address = builders.address_row(db, shop.buyer_id, shop.address_id)
+    with pytest.raises(Conflict):  # only the 8 units nobody holds are offered ...
+        checkout.plan_checkout(db, items=[OrderItem(shop.rx, 9)], address=address, now=later)
+    with pytest.raises(Conflict):  # ... or can be reserved
+        inventory.reserve(db, order_ref="RIVAL-1", lines=[ReserveLine(shop.rx, shop.warehouse, 9)],
+                          ttl=RESERVATION_TTL, now=later)
+    assert builders.available(db, shop.rx, shop.warehouse) == 8
+    db.commit()
+
+    assert _approve(client, upload["id"], staff_headers("pharmacist")).status_code == 200
+    after = get_order(client, shop, order["id"])
+    assert after["status"] == "allocated" and builders.on_hand(db, shop.rx, shop.warehouse) == 8
+
+
+def test_payment_after_the_hold_was_swept_takes_stock_again_or_refunds_at_once(client, db, shop):
+    upload = _upload(client, shop).json()
+    choice = {"source": "upload", "ref": upload["id"]}
+    first = place(client, shop, (shop.rx, 2), key="swept-order-01", rx=choice).json()
+    second = place(client, shop, (shop.rx, 2), key="swept-order-02", rx=choice).json()
+    swept_at = utcnow() + RESERVATION_TTL + timedelta(seconds=1)
+    assert inventory.expire_reservations(db, now=swept_at) == 2  # both holds gone, the orders still payable
+    inventory.reserve(db, order_ref="RIVAL-2", lines=[ReserveLine(shop.rx, shop.warehouse, 8)], ttl=timedelta(days=1),
+                      now=swept_at)
+    db.commit()
+
+    for order, key in ((first, "pay-swept-01"), (second, "pay-swept-02")):
+        payment = start_payment(client, shop, order["id"], key=key)
+        buyer_clicks(client, payment)
+        deliver(client, outbox(db, payment)[0])
+    assert get_order(client, shop, first["id"])["status"] == "awaiting_prescription"  # took the 2 free units again
+    refused = get_order(client, shop, second["id"])
+    assert refused["status"] == "cancelled" and refused["refunded_cents"] == refused["paid_cents"] == 2 * 1480
+    assert builders.available(db, shop.rx, shop.warehouse) == 0
