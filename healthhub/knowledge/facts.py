@@ -69,6 +69,18 @@ class DoseLimit:
             return False
         return self.route is None or route is None or self.route == route
 
+    @property
+    def needs_weight(self) -> bool:
+        """A single or daily maximum given only in mg/kg: without the patient's weight it is no limit at all."""
+        return ((self.max_single_mg_per_kg is not None and self.max_single_mg is None)
+                or (self.max_daily_mg_per_kg is not None and self.max_daily_mg is None))
+
+    @property
+    def band(self) -> str:
+        """The age band and route as a person reads them: "0-12 y oral", "18+ y"."""
+        ages = f"{self.age_min:g}-{self.age_max:g}" if self.age_max is not None else f"{self.age_min:g}+"
+        return f"{ages} y {self.route}" if self.route else f"{ages} y"
+
 
 @dataclass(frozen=True, slots=True)
 class ConditionRule:

@@ -80,7 +80,9 @@ def import_ddinter(kb: KnowledgeBase, data_dir: Path) -> set[str]:
     covered: set[str] = set()
     cache: dict[str, str] = {}
     interactions = kb.interactions
-    # One shared fact per level: 160k pairs point at five objects instead of 160k copies.
+    # One shared fact per level: 160k pairs point at five objects instead of 160k copies. The download files
+    # carry no mechanism or description column, so the mechanism stays empty (never invented); the review
+    # engine tells the reader that the source gives none.
     facts = {level: Interaction(level, "", "", DDINTER_SOURCE) for level in DDINTER_LEVELS.values()}
     for path in files:
         table = f"ddinter/{path.name}"

@@ -2,13 +2,14 @@
 the pharmacist workbench, usage and SLA. Tenant management lives in tenant_api.py."""
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query
+from sqlalchemy.orm import Session
 
 from healthhub.core import idempotency
 from healthhub.core.db import DbSession
 from healthhub.core.errors import Forbidden
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
-from healthhub.review import service, stats, workbench
+from healthhub.review import service, signatures, stats, workbench
 from healthhub.review import tenants as tenant_service
 from healthhub.review.access import Caller, get_visible_review, tenant_scope
 from healthhub.review.decisions import Source, max_severity
@@ -33,13 +34,14 @@ def summary_of(record: ReviewRecord) -> ReviewSummary:
                          created_at=record.created_at, queued_at=record.queued_at, decided_at=record.decided_at)
 
 
-def detail_of(record: ReviewRecord) -> ReviewDetail:
+def detail_of(db: Session, record: ReviewRecord) -> ReviewDetail:
     return ReviewDetail(**summary_of(record).model_dump(), request=record.request, response=record.response,
                         overrides_applied=record.overrides_applied, engine_us=record.engine_us,
                         confirmation_question=record.confirmation_question, doctor_comment=record.doctor_comment,
-                        doctor_confirmed_at=record.doctor_confirmed_at, decided_by_user_id=record.decided_by_user_id,
-                        decision_reason=record.decision_reason, signature=record.signature,
-                        signature_valid=workbench.verify_signature(record) if record.signature else None)
+                        doctor_confirmed_at=record.doctor_confirmed_at, confirming_doctor=record.confirming_doctor,
+                        decided_by_user_id=record.decided_by_user_id, decision_reason=record.decision_reason,
+                        signature=record.signature,
+                        signature_valid=signatures.verify(db, record) if record.signature else None)
 
 
 def _submission(db, caller: Caller, external_ref, patient_ref, patient_label) -> service.Submission:
@@ -90,33 +92,36 @@ def list_reviews(caller: Reader, db: DbSession, params: Annotated[PageParams, De
 
 @router.get("/review/reviews/{review_id}", response_model=ReviewDetail)
 def get_review(review_id: int, caller: Reader, db: DbSession) -> ReviewDetail:
-    return detail_of(get_visible_review(db, caller, review_id))
+    return detail_of(db, get_visible_review(db, caller, review_id))
 
 
 @router.post("/review/reviews/{review_id}/approve", response_model=ReviewDetail, summary="Approve and sign")
 def approve(review_id: int, body: ApproveIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
     record = get_visible_review(db, caller, review_id, for_update=True)
-    return detail_of(workbench.approve(db, caller=caller, record=record, note=body.note))
+    return detail_of(db, workbench.approve(db, caller=caller, record=record, note=body.note))
 
 
 @router.post("/review/reviews/{review_id}/return", response_model=ReviewDetail, summary="Return to the prescriber")
 def return_review(review_id: int, body: ReturnIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
     record = get_visible_review(db, caller, review_id, for_update=True)
-    return detail_of(workbench.return_to_doctor(db, caller=caller, record=record, reason=body.reason))
+    return detail_of(db, workbench.return_to_doctor(db, caller=caller, record=record, reason=body.reason))
 
 
 @router.post("/review/reviews/{review_id}/ask-doctor", response_model=ReviewDetail,
              summary="Ask the prescriber to confirm warnings (double signature)")
 def ask_doctor(review_id: int, body: AskDoctorIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
     record = get_visible_review(db, caller, review_id, for_update=True)
-    return detail_of(workbench.ask_doctor(db, caller=caller, record=record, question=body.question))
+    return detail_of(db, workbench.ask_doctor(db, caller=caller, record=record, question=body.question))
 
 
 @router.post("/review/reviews/{review_id}/doctor-confirmation", response_model=ReviewDetail,
              summary="A clinic's prescriber confirms the warnings the pharmacist asked about")
 def doctor_confirmation(review_id: int, body: DoctorConfirmIn, caller: Clinic, db: DbSession) -> ReviewDetail:
+    """RV-05: the API key acts for the clinic, not for a person, so the body names the doctor who re-signs
+    (name with licence number and/or the clinic's doctor id); it is stored and covered by the approval."""
     record = get_visible_review(db, caller, review_id, for_update=True)
-    return detail_of(workbench.doctor_confirmed(db, record=record, doctor_user_id=None, comment=body.comment))
+    doctor = body.doctor.model_dump(exclude_none=True)
+    return detail_of(db, workbench.doctor_confirmed(db, record=record, doctor=doctor, comment=body.comment))
 
 
 @router.get("/review/usage", response_model=UsageOut, summary="Reviews per day and verdict counts")

@@ -1,12 +1,8 @@
-"""Pure workbench decisions: which status a new review starts in, what blocks an approval, and the
-pharmacist's signature digest. Plain data in, plain data out; the service applies the result."""
-import json
+"""Pure workbench decisions: which status a new review starts in and what blocks an approval. Plain
+data in, plain data out; the service applies the result."""
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
-
-from healthhub.core.crypto import sm3_hex
 
 
 class Status(StrEnum):
@@ -15,7 +11,7 @@ class Status(StrEnum):
     AWAITING_DOCTOR = "awaiting_doctor"  # the pharmacist asked the prescriber to confirm (RV-05)
     APPROVED = "approved"
     RETURNED = "returned"
-    AUTO_PASSED = "auto_passed"  # a clinic chose to take engine "pass" verdicts without a pharmacist
+    AUTO_PASSED = "auto_passed"  # a clinic chose to release fully checked, unflagged reviews (auto_pass_allowed)
 
 
 OPEN_STATUSES = (Status.PENDING, Status.AWAITING_DOCTOR)
@@ -33,11 +29,25 @@ class Source(StrEnum):
     PRESCRIPTION = "prescription"  # the internet hospital, through events
 
 
-def initial_status(*, source: Source, verdict: str, auto_approve_pass: bool) -> Status:
+# An interaction whose severity the source does not give is no more judged than one it does not list.
+UNJUDGED_RULES = frozenset({"DDI-UNKNOWN-SEVERITY"})
+
+
+def auto_pass_allowed(engine_findings: list[dict[str, Any]]) -> bool:
+    """RV-04: software may release only what it flagged nothing in and could check completely.
+
+    `engine_findings` are the engine's own, before the tenant's overrides: a clinic that disables or
+    lowers a rule still sees its prescriptions go to a pharmacist when that rule fires."""
+    return not any(f["severity"] != "info" or f["rule"].endswith("-NOT-CHECKED") or f["rule"] in UNJUDGED_RULES
+                   for f in engine_findings)
+
+
+def initial_status(*, source: Source, auto_pass: bool) -> Status:
+    """`auto_pass`: the clinic auto-approves, its verdict is "pass" and `auto_pass_allowed` holds."""
     if source == Source.API:
         return Status.CHECKED
     # RV-01/RV-04: internet-hospital prescriptions always wait for a pharmacist, even on "pass".
-    if source == Source.CLINIC and verdict == "pass" and auto_approve_pass:
+    if source == Source.CLINIC and auto_pass:
         return Status.AUTO_PASSED
     return Status.PENDING
 
@@ -67,19 +77,6 @@ def approval_check(*, status: str, verdict: str, findings: list[dict[str, Any]],
             reasons.append("存在警示，请填写审核意见说明为何可以通过 / warnings present: write a note explaining why "
                            "the prescription may pass")
     return ApprovalCheck(allowed=not reasons, reasons=tuple(reasons), needs_double_sign=needs_double_sign)
-
-
-def signature_payload(*, review_id: int, request: dict, response: dict, kb_version: str, pharmacist_user_id: int,
-                      signed_at: datetime, double_signed: bool, note: str | None) -> str:
-    """Canonical text the pharmacist signs: any later change to the request, findings or sign-off shows."""
-    return json.dumps({"review_id": review_id, "request": request, "response": response, "kb_version": kb_version,
-                       "pharmacist_user_id": pharmacist_user_id, "signed_at": signed_at.isoformat(),
-                       "double_signed": double_signed, "note": note},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def sign(**fields) -> str:
-    return sm3_hex(signature_payload(**fields))
 
 
 SEVERITY_ORDER = {"block": 0, "warn": 1, "info": 2}

@@ -27,5 +27,5 @@ def on_prescription_submitted(session: Session, payload: dict) -> None:
 @subscribe("prescription.doctor_confirmed")
 def on_doctor_confirmed(session: Session, payload: dict) -> None:
     record = workbench.require_open_review_for_prescription(session, int(payload["prescription_id"]))
-    workbench.doctor_confirmed(session, record=record, doctor_user_id=payload.get("doctor_user_id"),
+    workbench.doctor_confirmed(session, record=record, doctor={"user_id": payload.get("doctor_user_id")},
                                comment=payload.get("comment"))

@@ -2,7 +2,7 @@
 its workflow state; the webhook outbox.
 
 A review row keeps the request and the engine's response exactly as they were, because the
-pharmacist's signature is computed over them and must stay verifiable.
+pharmacist's SM2 signature is computed over them and must stay verifiable.
 """
 from datetime import datetime
 from typing import Any
@@ -26,7 +26,8 @@ class Tenant(TimestampMixin, Base):
     webhook_url: Mapped[str | None] = mapped_column(String(500))
     # Needed in clear to sign each delivery, so it is encrypted (SM4) rather than hashed.
     webhook_secret: Mapped[str | None] = mapped_column(EncryptedString())
-    # "pass" verdicts decided without a pharmacist and reported at once (the clinic's own choice).
+    # The clinic's choice to release at once what the engine, before the clinic's own overrides, found
+    # nothing in and checked completely (decisions.auto_pass_allowed, RV-04); everything else waits.
     auto_approve_pass: Mapped[bool] = mapped_column(default=False)
 
 
@@ -72,6 +73,19 @@ class RuleOverride(Base):
     updated_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class PharmacistSigningKey(Base):
+    """One SM2 key pair per pharmacist, made on the first approval; the private key is SM4-encrypted at rest."""
+
+    __tablename__ = "review_signing_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pharmacist_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    algorithm: Mapped[str] = mapped_column(String(16), default="SM2-SM3")
+    public_key: Mapped[str] = mapped_column(String(130))
+    private_key: Mapped[str] = mapped_column(EncryptedString())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ReviewRecord(Base):
     """One engine review and, when a pharmacist must sign, its place in the workbench queue."""
 
@@ -100,10 +114,14 @@ class ReviewRecord(Base):
     double_signed: Mapped[bool] = mapped_column(default=False)
     doctor_confirmed_at: Mapped[datetime | None]
     doctor_comment: Mapped[str | None] = mapped_column(Text)
+    # Who re-signed (RV-05): {"user_id"} for the internet hospital's doctor, {"name", "licence_no" and/or
+    # "external_id"} for a clinic's doctor, as the clinic states it.
+    confirming_doctor: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     decided_at: Mapped[datetime | None] = mapped_column(index=True)
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     decision_reason: Mapped[str | None] = mapped_column(Text)
-    signature: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(String(160))  # SM2 r||s, hex
+    signing_key_id: Mapped[int | None] = mapped_column(ForeignKey("review_signing_keys.id"))
 
 
 class WebhookDelivery(Base):

@@ -15,7 +15,7 @@ from healthhub.identity.models import User
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 from healthhub.review import overrides as override_service
-from healthhub.review import service, stats, workbench
+from healthhub.review import service, signatures, stats
 from healthhub.review import tenants as tenant_service
 from healthhub.review.access import get_visible_review, manageable_tenant, tenant_scope, user_caller
 from healthhub.review.decisions import STATUS_LABELS, Status, approval_check, max_severity, sorted_findings
@@ -73,11 +73,13 @@ def detail_page(review_id: int, request: Request, db: DbSession,
     check = approval_check(status=record.status, verdict=record.verdict, findings=record.response["findings"],
                            double_signed=record.double_signed, note="x" * 10)
     decided_by = db.get(User, record.decided_by_user_id) if record.decided_by_user_id else None
+    confirmer_id = (record.confirming_doctor or {}).get("user_id")
     return render(request, "review/detail.html", {
         "record": record, "findings": sorted_findings(record.response["findings"]), "labels": LABELS,
         "check": check, "can_act": principal.role == Role.PHARMACIST, "decided_by": decided_by,
+        "confirming_user": db.get(User, confirmer_id) if confirmer_id else None,
         "tenant": db.get(Tenant, record.tenant_id) if record.tenant_id else None,
-        "signature_valid": workbench.verify_signature(record) if record.signature else None})
+        "signature_valid": signatures.verify(db, record) if record.signature else None})
 
 
 @router.get("/review/stats")

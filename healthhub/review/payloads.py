@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from healthhub.review.schemas import ReviewResponse, Severity
 
@@ -40,6 +40,7 @@ class ReviewDetail(ReviewSummary):
     confirmation_question: str | None
     doctor_comment: str | None
     doctor_confirmed_at: datetime | None
+    confirming_doctor: dict[str, Any] | None
     decided_by_user_id: int | None
     decision_reason: str | None
     signature: str | None
@@ -62,8 +63,26 @@ class AskDoctorIn(BaseModel):
     question: str = Field(max_length=500)
 
 
+class ConfirmingDoctorIn(BaseModel):
+    """The clinic's doctor who re-signs (RV-05): a name and the practising licence number, the doctor's id
+    in the clinic's own system, or both."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=64)
+    licence_no: str | None = Field(default=None, min_length=4, max_length=32, description="医师执业证书编码")
+    external_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                    description="the doctor's id in the clinic's system")
+
+    @model_validator(mode="after")
+    def _identified(self) -> "ConfirmingDoctorIn":
+        if not (self.licence_no or self.external_id):
+            raise ValueError("请提供医师执业证书编码或诊所系统内的医生编号 / give licence_no or external_id")
+        return self
+
+
 class DoctorConfirmIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    doctor: ConfirmingDoctorIn
     comment: str = Field(default="", max_length=500)
 
 
@@ -159,7 +178,9 @@ class RuleOut(BaseModel):
     family: str
     severity: str
     description: str | None = None
-    locked: bool = Field(description="BANNED and FORMAT rules: the law's floor, never lowered or disabled")
+    locked: bool = Field(description="the law's floor (BANNED, FORMAT, and what the engine cannot check for a "
+                                     "patient at risk: unknown drug, child's dose without weight, no paediatric "
+                                     "data): never lowered below it nor disabled")
 
 
 class DeliveryOut(BaseModel):

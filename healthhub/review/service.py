@@ -1,6 +1,6 @@
 """Review use cases: run the engine on a request, persist it with its timing and knowledge-base
 version, and put it where it belongs (nowhere for a pre-check, a pharmacist's queue, or decided at
-once for a clinic that auto-approves "pass"). Callers own the transaction."""
+once for a clinic that auto-approves fully checked, unflagged reviews). Callers own the transaction."""
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,10 +13,11 @@ from healthhub.core.db import utcnow
 from healthhub.review import overrides as override_service
 from healthhub.review import webhooks
 from healthhub.review.access import Caller, visible_reviews
-from healthhub.review.decisions import Source, Status, initial_status
+from healthhub.review.decisions import Source, Status, auto_pass_allowed, initial_status
+from healthhub.review.engine import RuleOverrides
 from healthhub.review.engine import review as run_engine
 from healthhub.review.models import ReviewRecord, Tenant
-from healthhub.review.schemas import ReviewRequest, ReviewResponse
+from healthhub.review.schemas import ReviewRequest, ReviewResponse, Verdict
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def decision_event(record: ReviewRecord) -> dict:
             "external_ref": record.source_ref, "patient_ref": record.patient_ref,
             "pharmacist_user_id": record.decided_by_user_id, "reason": record.decision_reason,
             "signature": record.signature, "double_signed": record.double_signed,
+            "confirming_doctor": record.confirming_doctor,
             "decided_at": record.decided_at.isoformat() if record.decided_at else None,
             "kb_version": record.kb_version, "findings": record.response.get("findings", [])}
 
@@ -50,8 +52,8 @@ def submit(session: Session, *, request: ReviewRequest, submission: Submission) 
     response: ReviewResponse = run_engine(request, overrides=engine_overrides)
     engine_us = int((time.perf_counter() - started) * 1_000_000)
     now = utcnow()
-    status = initial_status(source=submission.source, verdict=response.verdict.value,
-                            auto_approve_pass=bool(tenant and tenant.auto_approve_pass))
+    status = initial_status(source=submission.source,
+                            auto_pass=_may_auto_pass(tenant, request, response, engine_overrides))
     record = ReviewRecord(
         tenant_id=tenant.id if tenant else None, source=submission.source.value, source_ref=submission.source_ref,
         patient_ref=submission.patient_ref, patient_label=submission.patient_label,
@@ -71,6 +73,16 @@ def submit(session: Session, *, request: ReviewRequest, submission: Submission) 
         webhooks.enqueue(session, tenant=tenant, event_type="review.decided", data=decision_event(record),
                          review_id=record.id)
     return record
+
+
+def _may_auto_pass(tenant: Tenant | None, request: ReviewRequest, response: ReviewResponse,
+                   overrides: RuleOverrides | None) -> bool:
+    """Judged on the engine's findings before the tenant's overrides: whether a review may skip the
+    pharmacist is the law's question (RV-04), not one a clinic answers by disabling the rule that fired."""
+    if tenant is None or not tenant.auto_approve_pass or response.verdict != Verdict.PASS:
+        return False
+    unoverridden = response if overrides is None else run_engine(request)
+    return auto_pass_allowed([finding.model_dump(mode="json") for finding in unoverridden.findings])
 
 
 def response_of(record: ReviewRecord) -> dict:

@@ -1,7 +1,9 @@
-"""Pharmacist workbench: approve (signed), return to the prescriber, ask the prescriber to confirm
-warnings (double signature, RV-05). The outcome goes back where the prescription came from: an
-in-process event for the internet hospital, a signed webhook for a clinic."""
+"""Pharmacist workbench: approve (SM2-signed with the pharmacist's key), return to the prescriber, ask
+the prescriber to confirm warnings (double signature by a named doctor, RV-05). The outcome goes back
+where the prescription came from: an in-process event for the internet hospital, a signed webhook for
+a clinic."""
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,9 +12,9 @@ from healthhub.core import audit, events
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from healthhub.identity.roles import Role
-from healthhub.review import webhooks
+from healthhub.review import signatures, webhooks
 from healthhub.review.access import Caller
-from healthhub.review.decisions import Source, Status, approval_check, sign, sorted_findings
+from healthhub.review.decisions import Source, Status, approval_check, sorted_findings
 from healthhub.review.models import ReviewRecord, Tenant
 from healthhub.review.service import decision_event
 
@@ -50,28 +52,16 @@ def approve(session: Session, *, caller: Caller, record: ReviewRecord, note: str
                            double_signed=record.double_signed, note=note)
     if not check.allowed:
         raise Conflict("；".join(check.reasons), code="approval-blocked", reasons=list(check.reasons))
-    now = now or utcnow()
-    note = (note or "").strip() or None
-    record.signature = sign(review_id=record.id, request=record.request, response=record.response,
-                            kb_version=record.kb_version, pharmacist_user_id=caller.user_id, signed_at=now,
-                            double_signed=record.double_signed, note=note)
+    now = (now or utcnow()).replace(microsecond=0)  # the signed time as every database stores it
     record.status, record.decided_at, record.decided_by_user_id = Status.APPROVED.value, now, caller.user_id
-    record.decision_reason = note
+    record.decision_reason = (note or "").strip() or None
+    signatures.sign_approval(session, record, pharmacist_user_id=caller.user_id, signed_at=now)
     session.flush()
     audit.record(session, action="review.approve", entity_type="review", entity_id=record.id,
-                 detail={"signature": record.signature, "double_signed": record.double_signed, "note": note})
+                 detail={"signature": record.signature, "signing_key_id": record.signing_key_id,
+                         "double_signed": record.double_signed, "note": record.decision_reason})
     _announce_decision(session, record)
     return record
-
-
-def verify_signature(record: ReviewRecord) -> bool:
-    """Recomputes the pharmacist's digest: False when anything it covers changed after signing."""
-    if record.signature is None or record.decided_at is None or record.decided_by_user_id is None:
-        return False
-    return record.signature == sign(
-        review_id=record.id, request=record.request, response=record.response, kb_version=record.kb_version,
-        pharmacist_user_id=record.decided_by_user_id, signed_at=record.decided_at,
-        double_signed=record.double_signed, note=record.decision_reason)
 
 
 def return_to_doctor(session: Session, *, caller: Caller, record: ReviewRecord, reason: str | None,
@@ -81,7 +71,7 @@ def return_to_doctor(session: Session, *, caller: Caller, record: ReviewRecord, 
         raise Conflict("该处方已审核完毕 / this review is already decided", code="review-closed")
     record.decision_reason = _text(reason, field="reason", label="退回原因")
     record.status, record.decided_at, record.decided_by_user_id = Status.RETURNED.value, now or utcnow(), caller.user_id
-    record.signature = None
+    record.signature = record.signing_key_id = None
     session.flush()
     audit.record(session, action="review.return", entity_type="review", entity_id=record.id,
                  detail={"reason": record.decision_reason})
@@ -119,19 +109,27 @@ def ask_doctor(session: Session, *, caller: Caller, record: ReviewRecord, questi
     return record
 
 
-def doctor_confirmed(session: Session, *, record: ReviewRecord, doctor_user_id: int | None, comment: str | None,
+def doctor_confirmed(session: Session, *, record: ReviewRecord, doctor: dict[str, Any], comment: str | None,
                      now: datetime | None = None) -> ReviewRecord:
-    """The prescriber re-signed: the task returns to the queue marked double-signed."""
+    """The prescriber re-signed: the task returns to the queue marked double-signed.
+
+    `doctor` names who re-signed: {"user_id"} for our own doctors, {"name", "licence_no" and/or
+    "external_id"} for a clinic's (RV-05: a double signature without a signer is no signature)."""
+    identity = {k: v for k, v in doctor.items() if v not in (None, "")}
+    if not identity.get("user_id") and not (identity.get("name") and (identity.get("licence_no")
+                                                                       or identity.get("external_id"))):
+        raise RuleViolation("请提供确认医生的身份 / the confirming doctor's identity is required",
+                            code="doctor-identity-required")
     if record.status != Status.AWAITING_DOCTOR:
         raise Conflict("该处方未在等待医生确认 / this review is not waiting for the prescriber",
                        code="review-not-awaiting-doctor")
-    record.status, record.double_signed = Status.PENDING.value, True
+    record.status, record.double_signed, record.confirming_doctor = Status.PENDING.value, True, identity
     record.doctor_confirmed_at, record.doctor_comment = now or utcnow(), (comment or "").strip() or None
-    if doctor_user_id is not None:
-        record.doctor_user_id = doctor_user_id
+    if identity.get("user_id"):
+        record.doctor_user_id = identity["user_id"]
     session.flush()
     audit.record(session, action="review.doctor_confirm", entity_type="review", entity_id=record.id,
-                 detail={"doctor_user_id": doctor_user_id, "comment": record.doctor_comment})
+                 detail={"doctor": identity, "comment": record.doctor_comment})
     return record
 
 

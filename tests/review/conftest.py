@@ -15,6 +15,8 @@ PASS_REQUEST = _request([_item("氨氯地平", 5)], ["I10"])
 DDI_WARN_REQUEST = _request([_item("氨氯地平", 5), _item("辛伐他汀", 40)], ["I10", "E78.0"])
 DAYS_WARN_REQUEST = _request([_item("氨氯地平", 5, days=14)], ["I10"])
 REJECT_REQUEST = _request([_item("吗啡", 10, days=3)], ["R52"])
+# A clinic's doctor re-signing (RV-05): name and practising-licence number as the clinic states them.
+CONFIRMING_DOCTOR = {"name": "李建国", "licence_no": "110440100015372"}
 
 
 @pytest.fixture

@@ -73,6 +73,9 @@ def test_double_sign_round_trip(client, db, make_user, published):
                                                          "comment": "已评估，继续使用"})
     db.refresh(record)
     assert record.status == "pending" and record.double_signed and record.doctor_comment == "已评估，继续使用"
+    assert record.confirming_doctor == {"user_id": doctor.id}
+    page = client.get(f"/review/workbench/{record.id}", headers={**headers, "Accept": "text/html"}).text
+    assert f"确认医生：{doctor.display_name}" in page
     approved = client.post(f"/api/v1/review/reviews/{record.id}/approve", json={}, headers=headers)
     assert approved.status_code == 200 and published[-1][1]["outcome"] == "approved"
 

@@ -1,6 +1,6 @@
 """A tenant never sees another tenant's reviews, patients or stats: checked through the API with
 both tenants' keys and clinic admins."""
-from tests.review.conftest import DDI_WARN_REQUEST, PASS_REQUEST
+from tests.review.conftest import CONFIRMING_DOCTOR, DDI_WARN_REQUEST, PASS_REQUEST
 
 
 def _submit(client, key, patient_ref, body=PASS_REQUEST):
@@ -58,6 +58,6 @@ def test_pharmacists_see_only_assigned_tenants(client, new_tenant, pharmacist_of
 def test_a_clinic_cannot_confirm_or_read_through_another_tenants_key(client, new_tenant):
     a, b = new_tenant(), new_tenant()
     b_review = _submit(client, b["api_key"], "PB-7", DDI_WARN_REQUEST)
-    confirm = client.post(f"/api/v1/review/reviews/{b_review}/doctor-confirmation", json={"comment": "确认"},
-                          headers={"X-Api-Key": a["api_key"]})
+    confirm = client.post(f"/api/v1/review/reviews/{b_review}/doctor-confirmation",
+                          json={"doctor": CONFIRMING_DOCTOR, "comment": "确认"}, headers={"X-Api-Key": a["api_key"]})
     assert confirm.status_code == 404

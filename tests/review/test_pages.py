@@ -1,5 +1,5 @@
 """Review pages render for the right roles, with findings, empty states and pagination."""
-from tests.review.conftest import DDI_WARN_REQUEST, PASS_REQUEST, REJECT_REQUEST
+from tests.review.conftest import CONFIRMING_DOCTOR, DDI_WARN_REQUEST, PASS_REQUEST, REJECT_REQUEST
 
 HTML = {"Accept": "text/html"}
 
@@ -21,6 +21,19 @@ def test_workbench_queue_detail_and_empty_state(client, new_tenant, pharmacist_o
     blocked = client.get(f"/review/workbench/{reject_id}", headers={**pharmacist, **HTML}).text
     assert 'data-testid="blocked"' in blocked and 'data-testid="approve"' not in blocked
     assert 'data-severity="block"' in blocked
+
+
+def test_detail_shows_the_confirming_doctor_and_the_verified_sm2_signature(client, new_tenant, pharmacist_of):
+    tenant = new_tenant()
+    _, pharmacist = pharmacist_of(tenant)
+    review_id = _submit(client, tenant, DDI_WARN_REQUEST)
+    client.post(f"/api/v1/review/reviews/{review_id}/ask-doctor", json={"question": "请确认剂量"}, headers=pharmacist)
+    client.post(f"/api/v1/review/reviews/{review_id}/doctor-confirmation",
+                json={"doctor": CONFIRMING_DOCTOR, "comment": "减量"}, headers={"X-Api-Key": tenant["api_key"]})
+    client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist)
+    detail = client.get(f"/review/workbench/{review_id}", headers={**pharmacist, **HTML}).text
+    assert "李建国" in detail and "110440100015372" in detail
+    assert "药师签名（SM2）" in detail and "校验通过" in detail
 
 
 def test_queue_paginates(client, new_tenant, pharmacist_of):

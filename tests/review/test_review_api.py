@@ -67,14 +67,3 @@ def test_idempotency_key_replays_the_first_review(client, db, new_tenant):
     assert db.execute(select(ReviewRecord).where(ReviewRecord.tenant_id == tenant["id"])).scalars().all().__len__() == 1
     other = client.post("/api/v1/review", json=REJECT_REQUEST, headers=headers)
     assert other.status_code == 409
-
-
-def test_auto_pass_tenant_decides_pass_at_once_and_queues_a_webhook(client, db, new_tenant):
-    tenant = new_tenant(auto_approve_pass=True, webhook_url="http://127.0.0.1:9/hook")
-    passed = client.post("/api/v1/review", json=PASS_REQUEST, headers={"X-Api-Key": tenant["api_key"]}).json()
-    warned = client.post("/api/v1/review", json=DDI_WARN_REQUEST, headers={"X-Api-Key": tenant["api_key"]}).json()
-    assert passed["status"] == "auto_passed" and warned["status"] == "pending"
-    deliveries = client.get(f"/api/v1/review/tenants/{tenant['id']}/webhooks",
-                            headers=new_tenant.operator_headers).json()["items"]
-    assert [(d["event_type"], d["review_id"], d["status"]) for d in deliveries] == [
-        ("review.decided", passed["review_id"], "pending")]

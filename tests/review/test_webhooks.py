@@ -144,7 +144,7 @@ def test_decision_webhook_reaches_the_clinic_end_to_end(client, db, new_tenant, 
     event = json.loads(body)
     assert event["type"] == "review.decided" and event["data"]["review_id"] == review_id
     assert event["data"]["outcome"] == "approved" and event["data"]["external_ref"] == "HIS-77"
-    assert len(event["data"]["signature"]) == 64
+    assert len(event["data"]["signature"]) == 128 and event["data"]["confirming_doctor"] is None
 
 
 def test_deliver_command_sends_due_deliveries(committed_db, monkeypatch, receiver_factory):

@@ -7,7 +7,8 @@ from healthhub.review import stats
 from healthhub.review.access import Caller
 from healthhub.review.decisions import approval_check
 from healthhub.review.models import ReviewRecord
-from tests.review.conftest import DAYS_WARN_REQUEST, DDI_WARN_REQUEST, PASS_REQUEST, REJECT_REQUEST
+from tests.review.conftest import (CONFIRMING_DOCTOR, DAYS_WARN_REQUEST, DDI_WARN_REQUEST, PASS_REQUEST,
+                                  REJECT_REQUEST)
 
 
 def _submit(client, tenant, body):
@@ -20,7 +21,7 @@ def test_approval_is_signed_and_the_signature_covers_the_review(client, db, new_
     review_id = _submit(client, tenant, PASS_REQUEST)
     approved = client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist).json()
     assert approved["status"] == "approved" and approved["decided_by_user_id"] == user.id
-    assert len(approved["signature"]) == 64 and approved["signature_valid"] is True
+    assert len(approved["signature"]) == 128 and approved["signature_valid"] is True  # SM2 r||s
     again = client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist)
     assert again.status_code == 409
     record = db.get(ReviewRecord, review_id)
@@ -55,8 +56,10 @@ def test_interaction_warning_needs_the_prescribers_double_signature(client, new_
                         json={"question": "辛伐他汀与氨氯地平合用，请确认剂量"}, headers=pharmacist).json()
     assert asked["status"] == "awaiting_doctor"
     confirmed = client.post(f"/api/v1/review/reviews/{review_id}/doctor-confirmation",
-                            json={"comment": "已知悉，辛伐他汀减至20mg以下随访"}, headers={"X-Api-Key": tenant["api_key"]}).json()
+                            json={"doctor": CONFIRMING_DOCTOR, "comment": "已知悉，辛伐他汀减至20mg以下随访"},
+                            headers={"X-Api-Key": tenant["api_key"]}).json()
     assert confirmed["status"] == "pending" and confirmed["double_signed"] is True
+    assert confirmed["confirming_doctor"] == CONFIRMING_DOCTOR
     approved = client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist).json()
     assert approved["status"] == "approved" and approved["signature_valid"] is True
 

@@ -1,4 +1,5 @@
 """DDI and DUPLICATE: checks over pairs of prescribed drugs (dict lookups, no scans)."""
+from healthhub.knowledge.facts import Interaction
 from healthhub.knowledge.kb import KnowledgeBase
 from healthhub.review.engine.context import Collector, Item, classes_for_route
 
@@ -19,7 +20,7 @@ def _known_pairs(items: list[Item]):
 
 
 def check_interactions(kb: KnowledgeBase, items: list[Item], out: Collector) -> None:
-    not_covered: dict[str, None] = {}
+    not_covered: dict[str, str] = {}  # label -> drug key
     for first, second in _known_pairs(items):
         a, b = first.drug.key, second.drug.key
         if a == b:
@@ -28,18 +29,26 @@ def check_interactions(kb: KnowledgeBase, items: list[Item], out: Collector) -> 
         if fact is None:
             for item in (first, second):
                 if item.drug.key not in kb.ddi_covered:
-                    not_covered[item.label] = None
+                    not_covered[item.label] = item.drug.key
             continue
         rule, zh, en = DDI_RULES[fact.severity]
-        mechanism_zh = f"：{fact.mechanism_zh}" if fact.mechanism_zh else ""
-        mechanism_en = f": {fact.mechanism_en}" if fact.mechanism_en else ""
-        out.add(rule, [first.label, second.label], f"{first.label}与{second.label}{zh}{mechanism_zh}",
-                f"{first.drug.name_en} with {second.drug.name_en}: {en}{mechanism_en}",
-                {"severity": fact.severity, "source": fact.source})
+        out.add(rule, [first.label, second.label], f"{first.label}与{second.label}{zh}：{_mechanism_zh(fact)}",
+                f"{first.drug.name_en} with {second.drug.name_en}: {en}: {_mechanism_en(fact)}",
+                {"severity": fact.severity, "mechanism": fact.mechanism_en or None, "source": fact.source})
     if not_covered:
         names = list(not_covered)
         out.add("DDI-NOT-CHECKED", names, f"{'、'.join(names)}无相互作用数据，相互作用未审核",
-                f"no interaction data for {', '.join(names)}: interactions not checked", None)
+                f"no interaction data for {', '.join(names)}: interactions not checked",
+                {"drugs_without_interaction_data": list(not_covered.values())})
+
+
+# DDInter's download files give a severity only; saying so beats an empty string a reader takes for an omission.
+def _mechanism_zh(fact: Interaction) -> str:
+    return fact.mechanism_zh or f"作用机制未知（数据来源{fact.source}未提供机制说明）"
+
+
+def _mechanism_en(fact: Interaction) -> str:
+    return fact.mechanism_en or f"mechanism not given by the source ({fact.source})"
 
 
 def check_duplicates(kb: KnowledgeBase, items: list[Item], out: Collector) -> None:

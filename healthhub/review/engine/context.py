@@ -33,7 +33,10 @@ class Item:
 
 
 class Collector:
-    """Collects findings; a disabled rule adds nothing and an overridden severity replaces the row's."""
+    """Collects findings; a disabled rule adds nothing and an overridden severity replaces the row's.
+
+    Every finding carries evidence: the request fact, knowledge-base row or rule parameter it rests on,
+    so a pharmacist can see why it was raised (or, for "not checked", what is missing)."""
 
     __slots__ = ("findings", "_disabled", "_severity")
 
@@ -43,13 +46,20 @@ class Collector:
         self._severity = overrides.severity
 
     def add(self, rule_id: str, drugs: list[str], message_zh: str, message_en: str,
-            evidence: dict | None = None, severity: Severity | None = None) -> None:
+            evidence: dict, severity: Severity | None = None) -> None:
+        if not evidence:
+            raise ValueError(f"finding {rule_id} has no evidence")
         if rule_id in self._disabled:
             return
         rule = RULES[rule_id]
         self.findings.append(Finding.model_construct(
             family=rule.family, rule=rule_id, severity=self._severity.get(rule_id) or severity or rule.severity,
             drugs=drugs, message_zh=message_zh, message_en=message_en, evidence=evidence))
+
+
+def fmt(value: float) -> str:
+    """A number in a message: 0.5, 12, 2.5 (no trailing zeros)."""
+    return f"{value:g}"
 
 
 def _resolve(kb: KnowledgeBase, written: str) -> tuple[DrugFacts | None, bool, DosageForm | None]:

@@ -8,13 +8,8 @@ from healthhub.review.engine.combination import check_duplicates, check_interact
 from healthhub.review.engine.context import Collector, clinical_codes, resolve_items
 from healthhub.review.engine.legality import check_banned, check_format, check_legal
 from healthhub.review.engine.overrides import NO_OVERRIDES, RuleOverrides
-from healthhub.review.engine.patient import (
-    check_allergies,
-    check_conditions,
-    check_dose,
-    check_indication,
-    check_special_populations,
-)
+from healthhub.review.engine.patient import check_allergies, check_conditions, check_dose, check_indication
+from healthhub.review.engine.populations import check_special_populations
 from healthhub.review.schemas import Finding, ReviewRequest, ReviewResponse, Severity, Verdict
 
 # RX-01 counts validity in calendar days where the prescription is written: China.

@@ -41,13 +41,16 @@ def check_legal(request: ReviewRequest, items: list[Item], out: Collector, today
 def _check_prescriber(prescriber, out: Collector, today: date) -> None:
     unchecked = []
     if not prescriber.qualified:
-        out.add("LEGAL-PRESCRIBER-UNQUALIFIED", [], "处方医师无相应处方权", "the prescriber has no prescribing right")
+        out.add("LEGAL-PRESCRIBER-UNQUALIFIED", [], "处方医师无相应处方权", "the prescriber has no prescribing right",
+                {"prescriber.qualified": False})
     if prescriber.signature_valid is False:
-        out.add("LEGAL-SIGNATURE-INVALID", [], "医师电子签名验证失败", "the prescriber's e-signature failed verification")
+        out.add("LEGAL-SIGNATURE-INVALID", [], "医师电子签名验证失败", "the prescriber's e-signature failed verification",
+                {"prescriber.signature_valid": False})
     elif prescriber.signature_valid is None:
         unchecked.append("signature_valid")
     if prescriber.patient_identified is False:
-        out.add("LEGAL-PATIENT-UNIDENTIFIED", [], "患者未完成实名认证", "the patient's identity is not verified")
+        out.add("LEGAL-PATIENT-UNIDENTIFIED", [], "患者未完成实名认证", "the patient's identity is not verified",
+                {"prescriber.patient_identified": False})
     elif prescriber.patient_identified is None:
         unchecked.append("patient_identified")
     try:
@@ -64,7 +67,7 @@ def _check_prescriber(prescriber, out: Collector, today: date) -> None:
                 {"valid_until": str(last_valid_day), "today": str(today)})
     if issued and valid_until and (valid_until - issued).days > MAX_VALIDITY_DAYS:
         out.add("LEGAL-VALIDITY-TOO-LONG", [], "处方有效期延长不得超过3天", "validity may be extended by 3 days at most",
-                {"issued_on": str(issued), "valid_until": str(valid_until)})
+                {"issued_on": str(issued), "valid_until": str(valid_until), "max_extension_days": MAX_VALIDITY_DAYS})
     if unchecked:
         out.add("LEGAL-NOT-CHECKED", [], f"未提供：{', '.join(unchecked)}，相应合法性要素未审核",
                 f"not given: {', '.join(unchecked)}; those legality facts were not checked", {"missing": unchecked})
@@ -73,9 +76,9 @@ def _check_prescriber(prescriber, out: Collector, today: date) -> None:
 def check_format(request: ReviewRequest, items: list[Item], out: Collector) -> None:
     if len(items) > MAX_ITEMS:
         out.add("FORMAT-TOO-MANY-ITEMS", [i.label for i in items], f"处方含{len(items)}种药品，超过5种",
-                f"{len(items)} drugs on one prescription; at most 5", {"items": len(items)})
+                f"{len(items)} drugs on one prescription; at most 5", {"items": len(items), "max_items": MAX_ITEMS})
     if not request.diagnoses:
-        out.add("FORMAT-NO-DIAGNOSIS", [], "处方未写临床诊断", "no diagnosis stated")
+        out.add("FORMAT-NO-DIAGNOSIS", [], "处方未写临床诊断", "no diagnosis stated", {"diagnoses": []})
     reason = request.reason_for_extended_days or (request.prescriber.long_term_reason if request.prescriber else None)
     for item in items:
         _check_item_format(request, item, out, bool(reason))
@@ -99,13 +102,16 @@ def _check_item_format(request: ReviewRequest, item: Item, out: Collector, has_r
     if days is not None:
         if request.emergency and days > EMERGENCY_DAYS:
             out.add("FORMAT-EMERGENCY-DAYS", [label], f"急诊处方{label}开具{days}天，超过3天",
-                    f"emergency prescription of {label} for {days} days; at most 3", {"days": days})
+                    f"emergency prescription of {label} for {days} days; at most 3",
+                    {"days": days, "max_days": EMERGENCY_DAYS})
         elif request.long_term and days > LONG_TERM_DAYS:
             out.add("FORMAT-LONG-TERM-EXCEEDED", [label], f"长期处方{label}开具{days}天，超过12周",
-                    f"long-term prescription of {label} for {days} days; at most 12 weeks", {"days": days})
+                    f"long-term prescription of {label} for {days} days; at most 12 weeks",
+                    {"days": days, "max_days": LONG_TERM_DAYS})
         elif not request.long_term and not request.emergency and days > NORMAL_DAYS and not has_reason:
             out.add("FORMAT-DAYS-EXCEEDED", [label], f"{label}开具{days}天，超过7天且未注明理由",
-                    f"{label} for {days} days (over 7) without a stated reason", {"days": days})
+                    f"{label} for {days} days (over 7) without a stated reason",
+                    {"days": days, "max_days": NORMAL_DAYS})
     drug = item.drug
     if request.long_term and drug is not None:
         tb_drug = any(code.startswith("J04") for code in drug.atc_codes)

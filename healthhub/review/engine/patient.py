@@ -1,8 +1,10 @@
-"""Checks of each drug against the patient: DOSE, ALLERGY, PREGNANCY, LACTATION, AGE,
-CONTRAINDICATION and INDICATION. Where the knowledge base has no fact, an info finding says
+"""Checks of each drug against the patient: DOSE, ALLERGY, CONTRAINDICATION and INDICATION (the
+special populations are in populations.py). Where the knowledge base has no fact, a finding says
 "not checked"; silence means checked and fine."""
+from healthhub.knowledge.facts import DoseLimit
 from healthhub.knowledge.kb import KnowledgeBase, normalize_name
-from healthhub.review.engine.context import INJECTION_ROUTES, SEVERITY, Collector, Item
+from healthhub.review.engine.context import INJECTION_ROUTES, SEVERITY, Collector, Item, fmt
+from healthhub.review.engine.populations import PAEDIATRIC_AGE
 from healthhub.review.schemas import ReviewRequest, Severity
 
 GROSS_OVERDOSE_RATIO = 2.0
@@ -10,33 +12,43 @@ TOLERANCE = 1.0001  # float rounding in mg/kg arithmetic is not an overdose
 NO_ALLERGY_WORDS = frozenset({"无", "none", "nkda", "否认", "无过敏史", "否认药物过敏史", "无药物过敏史"})
 
 
-def _fmt(value: float) -> str:
-    return f"{value:g}"
-
-
 def check_dose(kb: KnowledgeBase, request: ReviewRequest, item: Item, out: Collector) -> None:
     drug, source, label = item.drug, item.source, item.label
     _check_route(kb, item, out)
     if source.dose_mg is None:
         return  # FORMAT-MISSING-FIELD already asks for it
-    patient = request.patient
-    limits = [limit for limit in kb.dose_limits.get(drug.key, ()) if limit.applies(patient.age_years, item.route)]
-    if not limits:
+    age, weight = request.patient.age_years, request.patient.weight_kg
+    bands = kb.dose_limits.get(drug.key, ())
+    limits = [limit for limit in bands if limit.applies(age, item.route)]
+    if weight is None and (age < PAEDIATRIC_AGE or any(limit.needs_weight for limit in limits)):
+        _weight_missing(item, age, limits, out)  # absolute maxima, where given, are still compared below
+    elif not limits:
         out.add("DOSE-NOT-CHECKED", [label], f"{label}无适用于该年龄/途径的剂量上限数据，剂量未审核",
-                f"{drug.name_en}: no dose limit for this age or route; dose not checked", None)
+                f"{drug.name_en}: no dose limit for this age or route; dose not checked",
+                {"drug": drug.key, "age_years": age, "route": item.route, "dose_bands": [b.band for b in bands]})
         return
     daily = source.dose_mg * source.times_per_day if source.times_per_day else None
-    weight = patient.weight_kg
     for limit in limits:
         single_max = _limit(limit.max_single_mg, limit.max_single_mg_per_kg, weight)
         daily_max = _limit(limit.max_daily_mg, limit.max_daily_mg_per_kg, weight)
-        if single_max is None and daily_max is None:
-            out.add("DOSE-NOT-CHECKED", [label], f"{label}按体重计算剂量但缺少体重，剂量未审核",
-                    f"{drug.name_en}: weight-based limit but no weight given; dose not checked", None)
-            continue
         _compare(out, label, "单次", "single", source.dose_mg, single_max, "DOSE-SINGLE-MAX", limit.source)
         if daily is not None:
             _compare(out, label, "日", "daily", daily, daily_max, "DOSE-DAILY-MAX", limit.source)
+
+
+def _weight_missing(item: Item, age: float, limits: list[DoseLimit], out: Collector) -> None:
+    """RX-04: a child's dose, or any mg/kg maximum, cannot be judged without the weight on the prescription."""
+    drug, label = item.drug, item.label
+    per_kg = next((limit for limit in limits if limit.needs_weight), None)
+    evidence = {"age_years": age, "weight_kg": None, "weight_required_below_years": PAEDIATRIC_AGE}
+    if per_kg is not None:
+        evidence["limit"] = {"band": per_kg.band, "max_single_mg_per_kg": per_kg.max_single_mg_per_kg,
+                             "max_daily_mg_per_kg": per_kg.max_daily_mg_per_kg, "source": per_kg.source}
+        zh, en = "按体重（mg/kg）限量", "the maximum is per kg"
+    else:
+        zh, en = f"患儿{fmt(age)}岁须按体重给药", f"a child of {fmt(age)} y is dosed by weight"
+    out.add("DOSE-WEIGHT-MISSING", [label], f"{label}{zh}，处方未写体重，剂量无法审核，须药师确认（RX-04）",
+            f"{drug.name_en}: {en} but no weight is given; the dose cannot be checked (RX-04)", evidence)
 
 
 def _limit(absolute: float | None, per_kg: float | None, weight: float | None) -> float | None:
@@ -54,8 +66,8 @@ def _compare(out: Collector, label: str, zh: str, en: str, dose: float, maximum:
     evidence = {"dose_mg": round(dose, 4), "max_mg": round(maximum, 4), "ratio": round(ratio, 2), "source": source}
     if ratio >= GROSS_OVERDOSE_RATIO:
         rule = "DOSE-GROSS-OVERDOSE"
-    out.add(rule, [label], f"{label}{zh}剂量{_fmt(dose)}mg超过最大量{_fmt(round(maximum, 3))}mg（{ratio:.1f}倍）",
-            f"{label}: {en} dose {_fmt(dose)} mg exceeds the maximum {_fmt(round(maximum, 3))} mg ({ratio:.1f}x)",
+    out.add(rule, [label], f"{label}{zh}剂量{fmt(dose)}mg超过最大量{fmt(round(maximum, 3))}mg（{ratio:.1f}倍）",
+            f"{label}: {en} dose {fmt(dose)} mg exceeds the maximum {fmt(round(maximum, 3))} mg ({ratio:.1f}x)",
             evidence)
 
 
@@ -113,38 +125,17 @@ def _apply_profiles(kb: KnowledgeBase, allergen: str, profiles, known: list[Item
                 {"allergen": allergen, "source": rule.source}, SEVERITY[rule.severity])
 
 
-def check_special_populations(kb: KnowledgeBase, request: ReviewRequest, item: Item, out: Collector) -> None:
-    patient, drug, label = request.patient, item.drug, item.label
-    for active, facts, family, zh, en in ((patient.pregnant, kb.pregnancy, "PREGNANCY", "妊娠期", "pregnancy"),
-                                          (patient.lactating, kb.lactation, "LACTATION", "哺乳期", "breastfeeding")):
-        if not active:
-            continue
-        fact = facts.get(drug.key)
-        if fact is None:
-            out.add(f"{family}-NOT-CHECKED", [label], f"{label}无{zh}用药数据，未审核",
-                    f"{drug.name_en}: no {en} data; not checked", None)
-        elif fact.level == "contraindicated":
-            out.add(f"{family}-CONTRAINDICATED", [label], f"{zh}禁用{label}：{fact.reason_zh}",
-                    f"{drug.name_en} is contraindicated in {en}: {fact.reason_en}", {"source": fact.source})
-        elif fact.level == "caution":
-            out.add(f"{family}-CAUTION", [label], f"{zh}慎用{label}：{fact.reason_zh}",
-                    f"{drug.name_en}: caution in {en}: {fact.reason_en}", {"source": fact.source})
-    age = patient.age_years
-    for limit in kb.age_limits.get(drug.key, ()):
-        if limit.min_age is not None and age < limit.min_age:
-            rule, bound = "AGE-PAEDIATRIC", f"<{_fmt(limit.min_age)}"
-        elif limit.max_age is not None and age >= limit.max_age:
-            rule, bound = "AGE-ELDERLY", f"≥{_fmt(limit.max_age)}"
-        else:
-            continue
-        out.add(rule, [label], f"{label}：{limit.reason_zh}（患者{_fmt(age)}岁，限制{bound}岁）",
-                f"{drug.name_en}: {limit.reason_en} (patient {_fmt(age)} y, limit {bound} y)",
-                {"age_years": age, "source": limit.source}, SEVERITY[limit.severity])
-
-
 def check_conditions(kb: KnowledgeBase, codes: tuple[str, ...], item: Item, out: Collector) -> None:
     drug, label = item.drug, item.label
-    for rule in kb.contraindications.get(drug.key, ()):
+    rules = kb.contraindications.get(drug.key, ())
+    if not rules:
+        if codes:  # with no diagnosis nor condition there is nothing to check (FORMAT-NO-DIAGNOSIS says so)
+            out.add("CONTRAINDICATION-NOT-CHECKED", [label],
+                    f"{label}无疾病禁忌数据，与患者疾病（{'、'.join(codes)}）的禁忌关系未审核",
+                    f"{drug.name_en}: no condition contraindication data; not checked against {', '.join(codes)}",
+                    {"drug": drug.key, "contraindication_rows": 0, "icd10": list(codes)})
+        return
+    for rule in rules:
         code = next((c for c in codes if rule.icd.matches(c)), None)
         if code is not None:
             out.add("CONTRAINDICATION-CONDITION", [label], f"{label}：{rule.reason_zh}（{code}）",
@@ -160,7 +151,8 @@ def check_indication(kb: KnowledgeBase, request: ReviewRequest, codes: tuple[str
     ranges = kb.indications.get(drug.key)
     if ranges is None:
         out.add("INDICATION-NOT-CHECKED", [label], f"{label}无适应证数据，适应证未审核",
-                f"{drug.name_en}: no indication data; not checked", None)
+                f"{drug.name_en}: no indication data; not checked",
+                {"drug": drug.key, "indication_rows": 0, "diagnoses": list(request.diagnoses)})
     elif not any(r.matches(code) for r in ranges for code in codes):
         out.add("INDICATION-MISMATCH", [label], f"{label}与诊断（{'、'.join(request.diagnoses)}）不符，无适应证用药",
                 f"{drug.name_en} matches none of the diagnoses ({', '.join(request.diagnoses)})",

@@ -77,7 +77,9 @@ _CATALOGUE = [
             ("DOSE-DAILY-MAX", W, "日剂量超过最大量", "daily dose above the maximum"),
             ("DOSE-GROSS-OVERDOSE", B, "剂量达最大量2倍以上", "dose at least twice the maximum"),
             ("DOSE-ROUTE-MISMATCH", W, "给药途径或剂型不适宜", "route or dosage form unsuitable"),
-            ("DOSE-NOT-CHECKED", I, "无剂量上限数据或缺少体重，未审核", "no dose limit or weight: not checked")),
+            ("DOSE-WEIGHT-MISSING", W, "儿童或按体重计量的药品未写体重，剂量无法审核（RX-04）",
+             "a child or a weight-based limit but no weight: dose cannot be checked (RX-04)"),
+            ("DOSE-NOT-CHECKED", I, "无适用的剂量上限数据，未审核", "no applicable dose limit: not checked")),
     *_rules(Family.ALLERGY, False,
             ("ALLERGY-DRUG", B, "患者对该药过敏", "patient is allergic to this drug"),
             ("ALLERGY-CLASS", B, "患者对该类药物过敏", "patient is allergic to this drug class"),
@@ -93,14 +95,21 @@ _CATALOGUE = [
             ("LACTATION-NOT-CHECKED", I, "无哺乳期用药数据，未审核", "no lactation data: not checked")),
     *_rules(Family.AGE, False,
             ("AGE-PAEDIATRIC", B, "低于最小适用年龄", "below the minimum age"),
-            ("AGE-ELDERLY", W, "老年人应避免或慎用", "avoid or use with caution in older adults")),
+            ("AGE-ELDERLY", W, "老年人应避免或慎用", "avoid or use with caution in older adults"),
+            ("AGE-PAEDIATRIC-NO-DATA", W, "儿童无该药年龄限制及儿童剂量数据，须药师人工审核（RV-04）",
+             "no age limit and no paediatric dose for this drug; a pharmacist must review it (RV-04)"),
+            ("AGE-NOT-CHECKED", I, "无该年龄段用药数据，未审核", "no age data for this age group: not checked")),
     *_rules(Family.CONTRAINDICATION, False,
-            ("CONTRAINDICATION-CONDITION", B, "患者疾病为用药禁忌或慎用", "patient condition contraindicates the drug")),
+            ("CONTRAINDICATION-CONDITION", B, "患者疾病为用药禁忌或慎用", "patient condition contraindicates the drug"),
+            ("CONTRAINDICATION-NOT-CHECKED", I, "无疾病禁忌数据，未审核",
+             "no condition contraindication data: not checked")),
     *_rules(Family.INDICATION, False,
             ("INDICATION-MISMATCH", W, "药品与诊断不符（无适应证用药）", "drug does not match any diagnosis"),
             ("INDICATION-NOT-CHECKED", I, "无适应证数据，未审核", "no indication data: not checked")),
 ]
-# Beyond BANNED and FORMAT: a drug the engine cannot identify must reach a pharmacist (RV-04).
-_EXTRA_FLOORS = {"LEGAL-UNKNOWN-DRUG": Severity.WARN}
+# Beyond BANNED and FORMAT: what the engine cannot check for a patient at risk must reach a pharmacist (RV-04):
+# an unknown drug, a child's dose without a weight, a child given a drug with no paediatric knowledge.
+_EXTRA_FLOORS = {"LEGAL-UNKNOWN-DRUG": Severity.WARN, "DOSE-WEIGHT-MISSING": Severity.WARN,
+                 "AGE-PAEDIATRIC-NO-DATA": Severity.WARN}
 
 RULES: dict[str, Rule] = {rule.id: replace(rule, floor=_EXTRA_FLOORS.get(rule.id, rule.floor)) for rule in _CATALOGUE}

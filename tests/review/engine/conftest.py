@@ -5,6 +5,9 @@ from healthhub.review.engine import review
 from healthhub.review.schemas import ReviewRequest
 
 TODAY_ISO = "2026-11-20"
+# Amoxicillin, amlodipine, omeprazole and others have no curated condition contraindications: every
+# review of them against a diagnosis says so (info), and the tests below expect it explicitly.
+NO_CI_DATA = {"CONTRAINDICATION-NOT-CHECKED": "info"}
 VALID_PRESCRIBER = {"qualified": True, "signature_valid": True, "patient_identified": True,
                     "issued_on": TODAY_ISO, "valid_until": TODAY_ISO}
 

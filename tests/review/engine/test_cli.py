@@ -31,7 +31,8 @@ def test_review_file_prints_the_response(tmp_path):
     assert result.returncode == 0, result.stderr
     response = json.loads(result.stdout)
     assert response["verdict"] == "reject" and response["kb_version"]
-    assert [f["rule"] for f in response["findings"]] == ["LEGAL-NOT-CHECKED", "ALLERGY-CLASS"]
+    assert [f["rule"] for f in response["findings"]] == ["LEGAL-NOT-CHECKED", "ALLERGY-CLASS",
+                                                         "CONTRAINDICATION-NOT-CHECKED"]
 
 
 def test_invalid_request_exits_2_with_a_problem(tmp_path):

@@ -3,7 +3,7 @@ import pytest
 
 from healthhub.review.engine import RULES, RuleOverrides
 from healthhub.review.schemas import Family, Severity
-from tests.review.engine.conftest import item, make_request
+from tests.review.engine.conftest import NO_CI_DATA, item, make_request
 
 PAIR = [item("氯吡格雷", 75, 1), item("奥美拉唑", 20, 1)]  # curated major interaction
 
@@ -49,7 +49,8 @@ def test_legal_floor_rules_cannot_be_lowered(rule_id, severity):
 
 def test_floor_rules_may_be_made_stricter(run):
     overrides = RuleOverrides(severity={"FORMAT-DAYS-EXCEEDED": "block", "LEGAL-UNKNOWN-DRUG": "block"})
-    assert run(make_request([item("阿莫西林", days=10)]), overrides)[1] == {"FORMAT-DAYS-EXCEEDED": "block"}
+    assert run(make_request([item("阿莫西林", days=10)]), overrides)[1] == {"FORMAT-DAYS-EXCEEDED": "block",
+                                                                           **NO_CI_DATA}
     assert run(make_request([item("某某药")]), overrides)[0] == "reject"
 
 

@@ -1,4 +1,5 @@
-"""Property: whatever the prescription, the verdict follows from the findings' severities."""
+"""Property: whatever the prescription, the verdict follows from the findings' severities, and every
+finding carries evidence and both languages."""
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -35,6 +36,7 @@ def test_verdict_matches_the_worst_severity(kb, request):
     assert response.verdict.value == expected == verdict_of(response.findings).value
     for finding in response.findings:
         assert RULES[finding.rule].family == finding.family
+        assert finding.evidence and finding.message_zh and finding.message_en, finding.rule
     assert response.kb_version == kb.version
     assert any(f.rule == "LEGAL-UNKNOWN-DRUG" for f in response.findings) == any(
         i.drug == "未知药品甲" for i in request.items)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from healthhub.knowledge.service import get_knowledge_base
+from healthhub.review.engine import review
 from healthhub.review.evaluation import evaluate, load_cases, run_case
 from healthhub.review.schemas import Family
 
@@ -35,3 +36,18 @@ def test_evaluation_scores_report_precision_and_recall():
     assert set(table) == {f.value for f in Family}
     assert scores.verdict_accuracy == 1.0
     assert all(fp == 0 and fn == 0 for _tp, fp, fn in table.values())
+
+
+def test_every_finding_of_the_set_rests_on_evidence_and_speaks_both_languages():
+    """A pharmacist must see what each finding rests on: the request fact, KB row or rule parameter."""
+    kb = get_knowledge_base()
+    findings = [f for case in CASES for f in review(case.request, kb=kb, today=case.today).findings]
+    assert len(findings) > len(CASES)
+    rules_seen = set()
+    for finding in findings:
+        assert isinstance(finding.evidence, dict) and finding.evidence, finding.rule
+        assert finding.message_zh.strip() and finding.message_en.strip(), finding.rule
+        assert finding.message_zh != finding.message_en
+        rules_seen.add(finding.rule)
+    assert {"DOSE-WEIGHT-MISSING", "AGE-PAEDIATRIC-NO-DATA", "AGE-NOT-CHECKED",
+            "CONTRAINDICATION-NOT-CHECKED"} <= rules_seen
