@@ -87,7 +87,4 @@ def review_command(
 
 
 def register(app: typer.Typer) -> None:
-    from healthhub.review import webhook_cli  # noqa: PLC0415
-
     app.command("review")(review_command)
-    webhook_cli.register(app)

@@ -7,14 +7,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-import typer
 from typer.testing import CliRunner
 from sqlalchemy import select
 
+from healthhub.cli import app as cli_app
 from healthhub.core.config import get_settings
 from healthhub.core.db import utcnow
 from healthhub.review import tenants as tenant_service
-from healthhub.review import webhook_cli, webhooks
+from healthhub.review import webhooks
 from healthhub.review.models import WebhookAttempt, WebhookDelivery
 from tests.review.conftest import PASS_REQUEST
 
@@ -147,19 +147,18 @@ def test_decision_webhook_reaches_the_clinic_end_to_end(client, db, new_tenant, 
     assert len(event["data"]["signature"]) == 128 and event["data"]["confirming_doctor"] is None
 
 
-def test_deliver_command_sends_due_deliveries(committed_db, monkeypatch, receiver_factory):
+def test_the_delivery_job_sends_due_deliveries(committed_db, monkeypatch, receiver_factory):
     receiver = receiver_factory([200])
     with committed_db.session_scope() as session:
         tenant, _ = _tenant_with_hook(session, receiver.url)
         webhooks.enqueue(session, tenant=tenant, event_type="review.decided", data={"review_id": 1}, review_id=None)
     monkeypatch.setenv("HEALTHHUB_DATABASE_URL", committed_db.url)
     get_settings.cache_clear()
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    webhook_cli.register(app)
     try:
-        result = CliRunner().invoke(app, ["review-webhooks", "deliver"])
+        result = CliRunner().invoke(cli_app, ["jobs", "run", "review.deliver-webhooks"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "delivered 1" in result.output and len(receiver.received) == 1
+    assert "done" in result.output and "1 item(s)" in result.output and len(receiver.received) == 1
+    with committed_db.session_scope() as session:
+        assert session.execute(select(WebhookDelivery.status)).scalar_one() == "delivered"
