@@ -73,8 +73,9 @@ def seed(scale: Annotated[str, typer.Option(help="small (demo) or large (benchma
     database.dispose()
     if logins:
         typer.echo("\nDemo logins (username / password):")
+        width = max(len(username) for _, username, _ in logins) + 2
         for role, username, password in logins:
-            typer.echo(f"  {role:<17} {username:<14} {password}")
+            typer.echo(f"  {role:<17} {username:<{width}} {password}")
 
 
 @users_app.command("create")

@@ -15,6 +15,7 @@ from healthhub.orders import cart as carts
 from healthhub.orders import checkout, service
 from healthhub.orders import handlers  # noqa: F401  (payment reactions must be subscribed)
 from healthhub.orders.models import Address, Order, SandboxCallback
+from healthhub.orders.payments import dispatch
 from healthhub.orders.payments import service as payments
 from healthhub.orders.payments.sandbox import sandbox, signed_headers
 from healthhub.seed.runner import SeedContext
@@ -103,3 +104,5 @@ def seed(session: Session, ctx: SeedContext) -> None:
         order = checkout.create_order(session, buyer_id=patient_id, address_id=address.id, rx=None, now=at,
                                       items=[checkout.OrderItem(p, rng.randint(1, 2)) for p in picked])
         _story(session, order, final, at)
+    # Payments were applied above through the signed callback in-process; no server is listening yet.
+    dispatch.discard_pending(session)

@@ -28,6 +28,12 @@ def deliver_after_commit(session: Session, target_url: str, body: str) -> None:
     session.info.setdefault(_PENDING_KEY, []).append((target_url, body))
 
 
+def discard_pending(session: Session) -> None:
+    """Drops the callbacks queued in this transaction: for a caller that applied them in-process
+    (the demo seed, with no server to post to)."""
+    session.info.pop(_PENDING_KEY, None)
+
+
 @event.listens_for(Session, "after_commit")
 def _hand_over(session: Session) -> None:
     pending = session.info.pop(_PENDING_KEY, None)
