@@ -15,7 +15,7 @@ from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams
 from healthhub.core.templating import render
-from healthhub.identity.deps import CurrentUser, require_roles
+from healthhub.identity.deps import OptionalUser, require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 
@@ -48,7 +48,7 @@ def _location(lat: str, lng: str) -> tuple[float, float]:
 
 
 @router.get("/shop")
-def shop(request: Request, db: DbSession, principal: CurrentUser,
+def shop(request: Request, db: DbSession, principal: OptionalUser,
          q: Annotated[str, Query(max_length=64)] = "", rx: str = "", category: str = "", insurance: bool = False,
          near: bool = False, lat: str = "", lng: str = "",
          page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -71,7 +71,7 @@ def shop(request: Request, db: DbSession, principal: CurrentUser,
 
 
 @router.get("/shop/products/{product_id}")
-def product_page(request: Request, product_id: int, db: DbSession, principal: CurrentUser,
+def product_page(request: Request, product_id: int, db: DbSession, principal: OptionalUser,
                  prescription: Annotated[int | None, Query(gt=0)] = None):
     product = visible_product(db, product_id, principal)
     return render(request, "catalog/product.html", {

@@ -8,6 +8,10 @@
     const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
     const text = await response.text();
     const data = text ? JSON.parse(text) : null;
+    if (response.status === 401 && !url.startsWith("/api/v1/auth/")) {
+      // A visitor browsing the shop (or a session that ran out) logs in and comes back to this page.
+      location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+    }
     if (!response.ok) {
       const error = new Error((data && (data.detail || data.title)) || ("请求失败 " + response.status));
       error.problem = data;

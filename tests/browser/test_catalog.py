@@ -1,7 +1,8 @@
 """Shopper searches the storefront in Chinese and by pinyin initials; Rx pages show no buy button."""
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -32,3 +33,18 @@ def test_rx_product_page_shows_the_notice_and_no_buy_button(new_page):
     assert page.get_by_test_id("rx-gate").is_visible()
     assert page.get_by_test_id("add-to-cart").count() == 0
     screenshot(page, "shop-rx-product")
+
+
+def test_visitor_browses_then_logs_in_to_buy(new_page):
+    page = new_page()
+    page.goto("/shop?q=blf", timeout=60_000)
+    page.get_by_test_id("otc-section").locator("a", has_text="芬必得").first.click()
+    product_url = page.url
+    page.get_by_test_id("add-to-cart").click()
+    page.wait_for_url("**/login?next=*")
+    page.fill("input[name=username]", "demo_patient")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(product_url)
+    page.get_by_test_id("add-to-cart").click()
+    expect(page.get_by_test_id("cart-message")).to_have_text("已加入购物车")

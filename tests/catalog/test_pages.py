@@ -55,3 +55,13 @@ def test_shop_form_with_blank_location_fields_still_searches(client, curated, ma
     # no pharmacy holds stock in this test database: "附近有货" leaves nothing
     nearby = client.get("/shop", params={**form, "near": "true"})
     assert nearby.status_code == 200 and 'data-testid="empty-state"' in nearby.text
+
+
+def test_visitors_browse_the_shop_without_logging_in(client, curated):
+    results = client.get("/shop", params={"q": "blf"}, headers={"Accept": "text/html"})
+    assert results.status_code == 200 and results.text.count('data-testid="result-item"') == 3
+    otc_page = client.get(f"/shop/products/{product_id(curated, 'C001')}", headers={"Accept": "text/html"}).text
+    assert 'data-testid="add-to-cart"' in otc_page  # clicking it sends a visitor to the login page first
+    rx_page = client.get(f"/shop/products/{product_id(curated, 'C038')}", headers={"Accept": "text/html"}).text
+    assert "处方药须凭处方在药师指导下购买和使用" in rx_page and 'data-testid="add-to-cart"' not in rx_page
+    assert client.get("/cart", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 303
