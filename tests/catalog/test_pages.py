@@ -60,6 +60,7 @@ def test_shop_form_with_blank_location_fields_still_searches(client, curated, ma
 def test_visitors_browse_the_shop_without_logging_in(client, curated):
     results = client.get("/shop", params={"q": "blf"}, headers={"Accept": "text/html"})
     assert results.status_code == 200 and results.text.count('data-testid="result-item"') == 3
+    assert 'data-testid="login-link"' in results.text and 'href="/login?next=/shop"' in results.text
     otc_page = client.get(f"/shop/products/{product_id(curated, 'C001')}", headers={"Accept": "text/html"}).text
     assert 'data-testid="add-to-cart"' in otc_page  # clicking it sends a visitor to the login page first
     rx_page = client.get(f"/shop/products/{product_id(curated, 'C038')}", headers={"Accept": "text/html"}).text
