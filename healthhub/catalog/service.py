@@ -3,6 +3,7 @@
 For other domains (stable):
 - `get_product(session, product_id) -> ProductView` (NotFound when unknown)
 - `get_products(session, ids) -> dict[int, ProductView]` (unknown ids are left out)
+- `product_not_found(product_id) -> NotFound`: the error `get_product` raises, for callers using `get_products`
 - `ensure_sellable(view)` raises RuleViolation for special-management / banned / inactive / unpriced products
 - `search_products(session, SearchRequest) -> (list[Product], SearchResult)`
 - `sellable_products_by_key(session, knowledge_keys) -> dict[str, list[Product]]`
@@ -124,10 +125,14 @@ def ensure_sellable(view: ProductView) -> None:
         raise RuleViolation(f"{view.name} 暂无售价 / product has no price yet", code="product-unpriced")
 
 
+def product_not_found(product_id: int) -> NotFound:
+    return NotFound(f"商品 {product_id} 不存在 / product not found", code="product-not-found")
+
+
 def _product(session: Session, product_id: int) -> Product:
     product = session.get(Product, product_id)
     if product is None:
-        raise NotFound(f"商品 {product_id} 不存在 / product not found", code="product-not-found")
+        raise product_not_found(product_id)
     return product
 
 

@@ -75,8 +75,11 @@ def _warehouse_and_merchant_candidates(session: Session, destination: Destinatio
     city = city_of(destination.city_adcode)
     local_now = now.astimezone(CHINA_TZ)
     found = []
-    for location in session.execute(select(Location).where(
-            Location.kind.in_(("warehouse", "merchant")), Location.is_active.is_(True))).scalars():
+    # Plain columns rather than whole rows: only these are needed, and skipping the ORM load is cheaper.
+    for location in session.execute(select(
+            Location.id, Location.kind, Location.name, Location.cold_chain, Location.shipping_fee_cents,
+            Location.covered_city_adcodes, Location.same_day_cutoff_hour, Location.ship_days_min,
+            Location.ship_days_max).where(Location.kind.in_(("warehouse", "merchant")), Location.is_active.is_(True))):
         cold_zh, cold_en = ("，全程2–8℃冷链", ", 2–8 °C cold chain") if location.cold_chain else ("", "")
         if location.kind == "warehouse":
             if city not in location.covered_city_adcodes:

@@ -2,7 +2,7 @@
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from healthhub.core.context import actor_var
@@ -22,15 +22,23 @@ def local_today(now: datetime) -> date:
 
 
 def lock_batches(session: Session, *, batch_ids: Collection[int] = (),
-                 product_locations: Collection[tuple[int, int]] = ()) -> list[StockBatch]:
+                 product_locations: Collection[tuple[int, int]] = (), also: Select | None = None
+                 ) -> list[StockBatch]:
     """Locks batch rows (those with the given ids and those of the given product/location pairs) in
     primary-key order (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and reloads them,
     so what the caller reads is what it holds. Every stock write locks batches this way, in one
-    statement, before touching reservations or the audit log: one global lock order, no deadlocks."""
+    statement, before touching reservations or the audit log: one global lock order, no deadlocks.
+
+    `also` (a query of batch ids) adds batches found by an unlocked look-up read in the same statement,
+    saving the round trip of asking first; callers re-check under the lock whatever it was based on."""
     if not batch_ids and not product_locations:
         return []
-    query = (select(StockBatch).where(batches_matching(batch_ids, product_locations)).order_by(StockBatch.id)
-             .with_for_update().execution_options(populate_existing=True))
+    wanted = batches_matching(batch_ids, product_locations)
+    if also is not None:
+        # A union of ids rather than an OR, which PostgreSQL could only answer by scanning every batch.
+        wanted = StockBatch.id.in_(union_all(select(StockBatch.id).where(wanted).correlate(None), also.correlate(None)))
+    query = (select(StockBatch).where(wanted).order_by(StockBatch.id)
+             .with_for_update(of=StockBatch).execution_options(populate_existing=True))
     return list(session.execute(query).scalars())
 
 

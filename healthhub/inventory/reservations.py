@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit
@@ -86,22 +86,37 @@ def lock_releasing_lapsed(session: Session, *, now: datetime, batch_ids: Collect
     A lapsed order's holds on other batches are released with it, so those batches are locked too,
     in the same single ordered statement: the global lock order stays intact. Returns only the
     batches asked for."""
+    return _lock_releasing_lapsed(session, now=now, batch_ids=batch_ids, product_locations=product_locations)[0]
+
+
+def _lock_releasing_lapsed(session: Session, *, now: datetime, batch_ids: Collection[int] = (),
+                           product_locations: Collection[tuple[int, int]] = (), order_ref: str | None = None
+                           ) -> tuple[list[StockBatch], list[Reservation]]:
+    """`lock_releasing_lapsed`, also returning `order_ref`'s active reservations as they stand after the
+    release, read under the lock in the same statement that finds the lapsed holds."""
     if not batch_ids and not product_locations:
-        return []
-    # An unlocked look-up of which other batches to lock; everything is re-read and re-checked under the lock.
+        return [], []
+    # An unlocked look-up (inside the locking statement) of which other batches to lock; everything is
+    # re-read and re-checked under the lock.
     stale = select(Reservation.order_ref).join(StockBatch, StockBatch.id == Reservation.batch_id).where(
         batches_matching(batch_ids, product_locations), lapsed(now))
-    also = set(session.execute(select(Reservation.batch_id).where(
-        Reservation.order_ref.in_(stale), Reservation.status == "held")).scalars())
-    batches = lock_batches(session, batch_ids=set(batch_ids) | also, product_locations=product_locations)
+    also = select(Reservation.batch_id).where(Reservation.order_ref.in_(stale.correlate(None)),
+                                              Reservation.status == "held")
+    batches = lock_batches(session, batch_ids=batch_ids, product_locations=product_locations, also=also)
     locked = {b.id: b for b in batches}
-    stale_refs = sorted(set(session.execute(select(Reservation.order_ref).where(
-        Reservation.batch_id.in_(locked), lapsed(now))).scalars()))
+    is_stale = and_(Reservation.batch_id.in_(locked), lapsed(now)) if locked else false()
+    wanted = or_(is_stale, and_(Reservation.order_ref == order_ref, Reservation.status.in_(ACTIVE))
+                 ) if order_ref is not None else is_stale
+    found = session.execute(select(Reservation, is_stale).where(wanted).order_by(Reservation.id)
+                            .execution_options(populate_existing=True)).all()
+    stale_refs = sorted({reservation.order_ref for reservation, stale_hold in found if stale_hold})
     if stale_refs:
         _expire_whole_orders(session, _reservations_of(session, stale_refs, ("held",)), locked, now)
         session.flush()
     pairs, ids = set(product_locations), set(batch_ids)
-    return [b for b in batches if b.id in ids or (b.product_id, b.location_id) in pairs]
+    # Expiring changed these very objects, so a hold of `order_ref` that had lapsed is no longer active here.
+    active = [r for r, _ in found if r.order_ref == order_ref and r.status in ACTIVE]
+    return [b for b in batches if b.id in ids or (b.product_id, b.location_id) in pairs], active
 
 
 def reserve(session: Session, *, order_ref: str, lines: list[ReserveLine], ttl: timedelta, now: datetime,
@@ -118,8 +133,8 @@ def reserve(session: Session, *, order_ref: str, lines: list[ReserveLine], ttl: 
     for line in lines:
         if line.quantity <= 0:
             raise AppError(f"商品#{line.product_id}数量必须大于0 / quantity must be positive", code="invalid-quantity")
-    locations = {loc.id: loc for loc in session.execute(select(Location).where(
-        Location.id.in_({line.location_id for line in lines}))).scalars()}
+    locations = {loc.id: loc for loc in session.execute(select(Location.id, Location.name, Location.is_active).where(
+        Location.id.in_({line.location_id for line in lines})))}
     for line in lines:
         location = locations.get(line.location_id)
         if location is None:
@@ -127,9 +142,9 @@ def reserve(session: Session, *, order_ref: str, lines: list[ReserveLine], ttl: 
         if not location.is_active:
             raise Conflict(f"{location.name}已停用，不能发货 / {location.name} is not active", code="location-inactive")
 
-    batches = lock_releasing_lapsed(session, now=now,
-                                    product_locations={(line.product_id, line.location_id) for line in lines})
-    existing = _reservations_of(session, [order_ref], ACTIVE)
+    batches, existing = _lock_releasing_lapsed(
+        session, now=now, product_locations={(line.product_id, line.location_id) for line in lines},
+        order_ref=order_ref)
     if existing:
         return _views(session, existing)
     locked = {b.id: b for b in batches}

@@ -81,6 +81,17 @@ def sellable_view(session: Session, product_id: int):
     return view
 
 
+def sellable_views(session: Session, product_ids: list[int]) -> dict:
+    """`sellable_view` for several products in one query; the first product in the given order that
+    fails is the one reported, as if they were checked one by one."""
+    views = catalog.get_products(session, product_ids)
+    for product_id in product_ids:
+        if product_id not in views:
+            raise catalog.product_not_found(product_id)
+        catalog.ensure_sellable(views[product_id])
+    return views
+
+
 def add_item(session: Session, *, user_id: int, product_id: int, quantity: int, prescription_id: int | None = None,
              now: datetime | None = None) -> CartItem:
     """`prescription_id`: the approved e-prescription an Rx line is bought with (ignored for OTC lines);

@@ -87,9 +87,10 @@ def destination_of(address: Address) -> Destination:
 
 def plan_checkout(session: Session, *, items: Iterable[OrderItem], address: Address, now: datetime) -> CheckoutPlan:
     quantities = merge_items(items)
+    views = carts.sellable_views(session, list(quantities))  # OD-01: special-management drugs stop here
     lines: dict[int, PricedLine] = {}
     for product_id, quantity in quantities.items():
-        view = carts.sellable_view(session, product_id)  # OD-01: special-management drugs stop here
+        view = views[product_id]
         lines[product_id] = PricedLine(view.id, view.name, carts.spec_of(view), view.knowledge_key, bool(view.rx),
                                        bool(view.cold_chain), view.price_cents, quantity)
     needs = rx_needs([RxLine(line.knowledge_key, line.name, line.quantity, line.rx) for line in lines.values()])
@@ -119,6 +120,13 @@ def create_order(session: Session, *, buyer_id: int, items: Iterable[OrderItem],
     return place_order(session, buyer_id=buyer_id, address=address, plan=plan, rx=rx, now=now)
 
 
+def _order_line(priced: PricedLine, quantity: int, shipment: Shipment) -> OrderLine:
+    return OrderLine(shipment=shipment, product_id=priced.product_id, product_name=priced.name, spec=priced.spec,
+                     knowledge_key=priced.knowledge_key, rx=priced.rx, cold_chain=priced.cold_chain,
+                     unit_price_cents=priced.unit_price_cents, quantity=quantity,
+                     line_total_cents=priced.unit_price_cents * quantity)
+
+
 def place_order(session: Session, *, buyer_id: int, address: Address, plan: CheckoutPlan, rx: RxChoice | None,
                 now: datetime) -> Order:
     """Writes the order for a plan. Stock may have moved since the plan was made: a reservation that
@@ -127,43 +135,40 @@ def place_order(session: Session, *, buyer_id: int, address: Address, plan: Chec
     if plan.needs and not rx.risk_acknowledged:
         raise RuleViolation(f"{RISK_NOT_ACKNOWLEDGED}：{RX_RISK_WARNING}", code="rx-risk-not-acknowledged")
     with session.begin_nested():
-        order = Order(order_no=new_order_no(now), buyer_id=buyer_id, status=OrderStatus.PENDING_PAYMENT.value,
+        order_no = new_order_no(now)
+        # Stock, then the prescription, then every order row in one flush: neither claim needs a row of
+        # ours, and writing the order once (rather than shipment by shipment) saves round trips.
+        shipments = []
+        for seq, planned in enumerate(plan.shipments, start=1):
+            reservation_ref = f"{order_no}-{seq}"
+            inventory.reserve(session, order_ref=reservation_ref, ttl=RESERVATION_TTL, now=now,
+                              lines=[ReserveLine(line.product_id, planned.location_id, line.quantity)
+                                     for line in planned.lines])
+            shipments.append(Shipment(seq=seq, reservation_ref=reservation_ref, channel=planned.channel,
+                                      location_id=planned.location_id, location_name=planned.location_name,
+                                      promised_at=planned.promised_at, eta_text=planned.eta_text,
+                                      reason_zh=planned.reason_zh, reason_en=planned.reason_en,
+                                      cost_cents=planned.cost_cents, status="pending"))
+        rx_claimed = bool(plan.needs) and attach(session, source=rx.source, ref=rx.ref, buyer_id=buyer_id,
+                                                 needs=plan.needs, order_ref=order_no, now=now)
+        lines = [_order_line(plan.lines[route_line.product_id], route_line.quantity, shipment)
+                 for shipment, planned in zip(shipments, plan.shipments, strict=True) for route_line in planned.lines]
+        status = OrderStatus.PENDING_PAYMENT.value
+        note = "已下单，等待支付" + ("（处方已核验）" if rx_claimed else "（处方待药师审核）" if plan.needs else "")
+        note += "；买家已确认处方药风险提示" if plan.needs else ""
+        # Built whole, collections included: one flush writes it and nothing has to be loaded back.
+        order = Order(order_no=order_no, buyer_id=buyer_id, status=status,
                       subtotal_cents=plan.subtotal_cents, total_cents=plan.subtotal_cents, paid_cents=0,
                       refunded_cents=0, ship_to=ship_to(address), requires_rx=bool(plan.needs),
                       rx_source=rx.source.value if rx and plan.needs else None,
-                      rx_ref=rx.ref if rx and plan.needs else None, rx_claimed=False,
+                      rx_ref=rx.ref if rx and plan.needs else None, rx_claimed=rx_claimed,
                       rx_risk_acknowledged_at=now if plan.needs else None,
-                      reserved_until=now + RESERVATION_TTL, created_at=now, updated_at=now)
+                      reserved_until=now + RESERVATION_TTL, created_at=now, updated_at=now,
+                      shipments=shipments, lines=lines,
+                      history=[OrderStatusChange(from_status=None, to_status=status, note=note, at=now)])
         session.add(order)
-        session.flush()
-        for seq, planned in enumerate(plan.shipments, start=1):
-            shipment = Shipment(seq=seq, reservation_ref=f"{order.order_no}-{seq}",
-                                channel=planned.channel,
-                                location_id=planned.location_id, location_name=planned.location_name,
-                                promised_at=planned.promised_at, eta_text=planned.eta_text,
-                                reason_zh=planned.reason_zh, reason_en=planned.reason_en, cost_cents=planned.cost_cents,
-                                status="pending")
-            order.shipments.append(shipment)
-            session.flush()
-            inventory.reserve(session, order_ref=shipment.reservation_ref, ttl=RESERVATION_TTL, now=now,
-                              lines=[ReserveLine(line.product_id, planned.location_id, line.quantity)
-                                     for line in planned.lines])
-            for route_line in planned.lines:
-                priced = plan.lines[route_line.product_id]
-                order.lines.append(OrderLine(shipment_id=shipment.id, product_id=priced.product_id,
-                                      product_name=priced.name, spec=priced.spec, knowledge_key=priced.knowledge_key,
-                                      rx=priced.rx, cold_chain=priced.cold_chain,
-                                      unit_price_cents=priced.unit_price_cents, quantity=route_line.quantity,
-                                      line_total_cents=priced.unit_price_cents * route_line.quantity))
-        if plan.needs:
-            order.rx_claimed = attach(session, source=rx.source, ref=rx.ref, buyer_id=buyer_id, needs=plan.needs,
-                                      order_ref=order.order_no, now=now)
         carts.remove_ordered(session, user_id=buyer_id,
                              ordered={p.product_id: p.quantity for p in plan.lines.values()})
-        note = "已下单，等待支付" + ("（处方已核验）" if order.rx_claimed else "（处方待药师审核）" if plan.needs else "")
-        note += "；买家已确认处方药风险提示" if plan.needs else ""
-        order.history.append(OrderStatusChange(from_status=None, to_status=order.status, note=note, at=now))
-        session.flush()
         # Last: the audit head lock is held until commit.
         audit.record(session, action="order.create", entity_type="order", entity_id=order.order_no, detail={
             "buyer_id": buyer_id, "total_cents": order.total_cents, "shipments": len(plan.shipments),

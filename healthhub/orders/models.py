@@ -91,6 +91,7 @@ class OrderLine(Base):
     line_total_cents: Mapped[int] = mapped_column(Integer)
 
     order: Mapped[Order] = relationship(back_populates="lines")
+    shipment: Mapped["Shipment | None"] = relationship()
 
 
 class Shipment(Base):
