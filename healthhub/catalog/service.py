@@ -8,6 +8,7 @@ For other domains (stable):
 - `search_products(session, SearchRequest) -> (list[Product], SearchResult)`
 - `sellable_products_by_key(session, knowledge_keys) -> dict[str, list[Product]]`
 """
+import logging
 import threading
 import uuid
 from collections.abc import Iterable
@@ -137,8 +138,14 @@ def _product(session: Session, product_id: int) -> Product:
 
 
 # ---- search index: one per database and catalogue version, rebuilt after any change ---------------------------
+# Up to this many products a change is indexed before the next search returns (under a second). Above it a
+# rebuild takes seconds (about 20 s at 1M products), so searches keep using the previous index while a
+# background thread builds the new one: a just-edited product shows up a little later, search never stalls.
+SYNC_REBUILD_MAX_DOCS = 100_000
 _index_lock = threading.Lock()
 _indexes: dict[str, tuple[str, SearchIndex]] = {}
+_rebuilding: set[str] = set()
+log = logging.getLogger("healthhub.catalog.search")
 
 
 def catalog_changed(session: Session) -> None:
@@ -163,11 +170,41 @@ def _documents(session: Session) -> Iterable[SearchDoc]:
                         popularity=row.popularity)
 
 
+def _catalog_version(session: Session) -> str:
+    return session.execute(select(CatalogState.version).where(CatalogState.id == 1)).scalar_one_or_none() or "-"
+
+
+def _rebuild_in_background(engine, database: str) -> None:
+    """Builds from committed data in a session of its own and swaps the new index in when done."""
+    def rebuild() -> None:
+        try:
+            with Session(engine) as own:
+                version = _catalog_version(own)
+                index = SearchIndex.build(_documents(own))
+            with _index_lock:
+                _indexes[database] = (version, index)
+        except Exception:  # noqa: BLE001  (searches keep the previous index; the next change retries)
+            log.exception("background rebuild of the search index failed")
+        finally:
+            with _index_lock:
+                _rebuilding.discard(database)
+
+    with _index_lock:
+        if database in _rebuilding:
+            return
+        _rebuilding.add(database)
+    threading.Thread(target=rebuild, name="catalog-index-rebuild", daemon=True).start()
+
+
 def search_index(session: Session) -> SearchIndex:
-    version = session.execute(select(CatalogState.version).where(CatalogState.id == 1)).scalar_one_or_none() or "-"
-    database = str(session.get_bind().engine.url)
+    version = _catalog_version(session)
+    engine = session.get_bind().engine
+    database = str(engine.url)
     cached = _indexes.get(database)
     if cached and cached[0] == version:
+        return cached[1]
+    if cached and cached[1].size > SYNC_REBUILD_MAX_DOCS:
+        _rebuild_in_background(engine, database)
         return cached[1]
     with _index_lock:
         cached = _indexes.get(database)
