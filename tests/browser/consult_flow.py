@@ -10,6 +10,8 @@ def start_and_chat(patient, doctor, *, patient_option: dict, complaint: str, dep
     assert patient.locator("[data-testid=record-select] option").count() >= 1
     patient.fill("[data-testid=complaint]", complaint)
     patient.click("#suggest")
+    # The suggestion fills the department when it arrives; choose only after, or it overwrites the choice.
+    patient.wait_for_function("document.getElementById('suggestions').textContent !== ''")
     patient.select_option("[data-testid=department-select]", label=department)
     patient.click("[data-testid=start-consult]")
     status = patient.get_by_test_id("consult-status")
