@@ -11,14 +11,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthhub.core import audit, events
+from healthhub.core import audit, events, signing
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Forbidden, RuleViolation
 from healthhub.hospital import service as hospital
 from healthhub.identity.service import Principal
 from healthhub.knowledge.model import DrugFacts
 from healthhub.knowledge.service import get_knowledge_base
-from healthhub.prescriptions import rules, signing
+from healthhub.prescriptions import rules
 from healthhub.prescriptions.models import DoctorSigningKey, Prescription, PrescriptionItem
 from healthhub.prescriptions.review_request import build_review_request
 from healthhub.prescriptions.schemas import PrescriptionIn

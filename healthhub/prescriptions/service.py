@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from healthhub.core import audit
+from healthhub.core import audit, signing
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Forbidden, NotFound, RuleViolation
 from healthhub.core.pagination import PageParams, paginate
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
-from healthhub.prescriptions import signing
 from healthhub.prescriptions.models import DoctorSigningKey, Prescription, PrescriptionStatusChange
 from healthhub.prescriptions.rules import FREQUENCIES
 from healthhub.prescriptions.statemachine import STATUS_LABELS, RxEvent, RxStatus, next_status

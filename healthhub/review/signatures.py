@@ -2,7 +2,7 @@
 statement of what was approved, re-verified on every read.
 
 The key pairs live here, one per pharmacist, made on the first approval like the doctors' keys in the
-prescriptions domain; the SM2/SM3 primitives are that domain's (`prescriptions.signing`), not copied.
+prescriptions domain; both use the shared SM2/SM3 primitives in `core.signing`.
 """
 from datetime import UTC, datetime
 from typing import Any
@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthhub.core import audit
-from healthhub.prescriptions import signing
+from healthhub.core import audit, signing
 from healthhub.review.models import PharmacistSigningKey, ReviewRecord
 
 

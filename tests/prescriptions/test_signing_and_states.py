@@ -1,7 +1,7 @@
 """SM2 signing over the canonical form, and the IDT-08 transition table (pure)."""
 import pytest
 
-from healthhub.prescriptions import signing
+from healthhub.core import signing
 from healthhub.prescriptions.statemachine import TRANSITIONS, IllegalTransition, RxEvent, RxStatus, next_status
 
 

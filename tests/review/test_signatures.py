@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text
 
 from healthhub.core.audit import AuditEntry
-from healthhub.prescriptions import signing
+from healthhub.core import signing
 from healthhub.review import signatures
 from healthhub.review.models import PharmacistSigningKey, ReviewRecord
 from tests.review.conftest import CONFIRMING_DOCTOR, DDI_WARN_REQUEST, PASS_REQUEST

@@ -1,4 +1,5 @@
-"""SM2 signatures (GB/T 32918) with SM3 digests over a canonical form of the prescription (DP-07/DP-09).
+"""SM2 signatures (GB/T 32918) with SM3 digests over a canonical form of what is signed (DP-07/DP-09):
+doctors sign prescriptions, pharmacists sign their review decisions.
 
 gmssl's own nonce helper uses `random.choice`, which is predictable; a predictable SM2 nonce leaks
 the private key, so every nonce here comes from `secrets`. gmssl's constructor also strips every
