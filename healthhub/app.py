@@ -7,15 +7,19 @@ import importlib
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from healthhub.core.audit_checkpoints import CHECKPOINT_JOB
 from healthhub.core.config import Settings, get_settings
 from healthhub.core.db import Database
 from healthhub.core.errors import AppError, install_error_handlers, problem
+from healthhub.core.headers import SecurityHeadersMiddleware
+from healthhub.core.inputs import refuse_unstorable_input
 from healthhub.core.jobs import JobScheduler, PeriodicJob
 from healthhub.core.observability import RequestContextMiddleware, configure_logging, metrics_response
+from healthhub.core.overload import AdmissionLimit
 from healthhub.core.templating import PACKAGE_DIR, render
 
 DOMAINS = ("identity", "knowledge", "catalog", "inventory", "hospital", "prescriptions", "family_doctor", "orders",
@@ -34,8 +38,8 @@ def domain_modules(kind: str):
 
 
 def collect_jobs() -> list[PeriodicJob]:
-    """Every domain's periodic jobs (`healthhub/<domain>/jobs.py: JOBS`), in domain order."""
-    return [job for module in domain_modules("jobs") for job in module.JOBS]
+    """The platform's audit checkpoint, then every domain's periodic jobs (`healthhub/<domain>/jobs.py: JOBS`)."""
+    return [CHECKPOINT_JOB, *(job for module in domain_modules("jobs") for job in module.JOBS)]
 
 
 def _wants_html(request: Request) -> bool:
@@ -48,7 +52,7 @@ def _wants_html(request: Request) -> bool:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -61,16 +65,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         database.dispose()
 
     app = FastAPI(title="HealthHub", version="0.1.0", lifespan=lifespan,
-                  description="Online pharmacy and internet hospital platform")
+                  description="Online pharmacy and internet hospital platform",
+                  dependencies=[Depends(refuse_unstorable_input)])
     app.state.database = database
     app.state.settings = settings
+    # As many requests at once as the pool holds connections; its overflow stays free for the jobs thread and
+    # chat streams. Inside the request context, so a refused request still gets its request id and is counted.
+    app.add_middleware(AdmissionLimit, limit=settings.db_pool_size, wait_seconds=settings.db_pool_timeout_seconds)
     app.add_middleware(RequestContextMiddleware)
+    # Outermost of ours: every response, refusals of the admission limit included, carries the headers.
+    app.add_middleware(SecurityHeadersMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
     _install_page_error_rendering(app)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
 
+    # async and free of I/O: it answers on the event loop even when every worker thread is busy.
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict:
+    async def healthz() -> dict:
         return {"status": "ok"}
 
     @app.get("/readyz", include_in_schema=False)

@@ -1,5 +1,6 @@
 """`healthhub` command line. Domains add commands through `healthhub/<domain>/cli.py: register(app)`."""
 import getpass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,21 +24,28 @@ def open_database():
 
     settings = get_settings()
     if settings.is_sqlite:
-        from pathlib import Path  # noqa: PLC0415
-
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return Database(settings.database_url)
 
 
+WORKER_PING_SECONDS = 60
+
+
 @app.command()
 def serve(host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None,
-          workers: int = 1) -> None:
+          workers: Annotated[int, typer.Option(min=1, help="worker processes (each with its own database pool)")] = 1,
+          ) -> None:
     """Serve the web app and API."""
     import uvicorn  # noqa: PLC0415
 
     settings = get_settings()
+    # A worker answers the supervisor's ping only after its imports (seconds, more on a loaded machine);
+    # uvicorn's 5 s default kills slow starters in an endless restart loop.
     uvicorn.run("healthhub.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                workers=workers, log_config=None, access_log=False)
+                workers=workers, log_config=None, access_log=False, timeout_worker_healthcheck=WORKER_PING_SECONDS,
+                # The client address is decided in one place, core.observability (HEALTHHUB_TRUSTED_PROXIES);
+                # uvicorn's own rewrite would believe X-Forwarded-For from any local peer.
+                proxy_headers=False)
 
 
 @migrate_app.callback()
@@ -68,6 +76,10 @@ def seed(scale: Annotated[str, typer.Option(help="small (demo) or large (benchma
 
     if scale not in ("small", "large"):
         raise typer.BadParameter("scale must be small or large")
+    if get_settings().env == "production":
+        # Demo accounts share one published password: in production they would be open doors.
+        typer.echo("生产环境不能载入演示数据 / refusing to seed demo accounts in production", err=True)
+        raise typer.Exit(2)
     database = open_database()
     logins = run_seeders(database, scale=scale, seed=seed_value)
     database.dispose()
@@ -107,25 +119,51 @@ def users_create(username: str, role: str, display_name: Annotated[str | None, t
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit hash chain; exit 1 and name the entries when anything was edited or deleted."""
+def audit_verify(anchor: Annotated[Path | None, typer.Option(
+        help="signed checkpoints kept outside the database (default: HEALTHHUB_AUDIT_ANCHOR_FILE)")] = None) -> None:
+    """Check every audit partition's hash chain and the signed checkpoints; exit 1 and name the entries
+    when anything was edited, deleted or rewritten."""
     from healthhub.core.audit import count_entries, verify_chain  # noqa: PLC0415
+    from healthhub.core.audit_checkpoints import platform_keypair, verify_checkpoints  # noqa: PLC0415
 
+    settings = get_settings()
+    anchor = anchor or settings.audit_anchor_file
     database = open_database()
     problems = []
     with database.session_scope() as session:
         with typer.progressbar(length=max(1, count_entries(session)), label="verifying audit chain") as bar:
-            last = 0
-            for seq, problem in verify_chain(session):
-                bar.update(max(0, seq - last))
-                last = max(last, seq)
+            checked = 0
+            for checked_now, problem in verify_chain(session):
+                bar.update(checked_now - checked)
+                checked = checked_now
                 if problem:
                     problems.append(problem)
+        report = verify_checkpoints(session, public_hex=platform_keypair(settings)[1], anchor_file=anchor)
+        problems.extend(report.problems)
     if problems:
         for problem in problems:
-            typer.echo(f"TAMPERED at entry {problem.seq}: {problem.problem}", err=True)
+            typer.echo(f"TAMPERED at {problem.where}: {problem.problem}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"audit chain intact ({last} entries)")
+    typer.echo(f"audit chain intact ({checked} entries); {report.external} signed checkpoint(s) in {anchor} agree")
+    if not report.external:
+        typer.echo("warning: no external checkpoint, so a rewrite of a whole partition would go unnoticed; "
+                   "run `healthhub audit checkpoint`", err=True)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the audit partition heads now and append them to the anchor file (the jobs do it every 5 minutes)."""
+    from healthhub.core.audit_checkpoints import platform_keypair, write_checkpoint  # noqa: PLC0415
+
+    settings = get_settings()
+    database = open_database()
+    with database.session_scope() as session:
+        checkpoint = write_checkpoint(session, keypair=platform_keypair(settings),
+                                      anchor_file=settings.audit_anchor_file)
+    if checkpoint is None:
+        typer.echo("nothing audited since the last checkpoint")
+    else:
+        typer.echo(f"checkpoint {checkpoint.digest} appended to {settings.audit_anchor_file}")
 
 
 @jobs_app.command("list")

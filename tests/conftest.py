@@ -65,6 +65,17 @@ def database(request, tmp_path_factory) -> Database:
         _drop_pg_database(pg_name)
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> str:
+    """A new, unmigrated database on each backend: for migration tests that start from an old revision."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name, url = _create_pg_database()
+    yield url
+    _drop_pg_database(name)
+
+
 @pytest.fixture
 def backend(database) -> str:
     return database.engine.dialect.name

@@ -8,7 +8,7 @@ from healthhub.core.identity_numbers import make_resident_id
 from healthhub.identity.schemas import UserCreate
 from healthhub.identity.service import create_user, issue_tokens
 
-TEST_PASSWORD = "Test12345"
+TEST_PASSWORD = "Test-2026-hh"
 _counter = itertools.count(1)
 
 
@@ -26,3 +26,13 @@ def create_user_with_token(db: Session, *, role: str, username: str | None = Non
         "display_name", f"测试{role}{n}"), role=role, password=fields.pop("password", TEST_PASSWORD), **fields))
     tokens = issue_tokens(db, user=user)
     return user, {"Authorization": f"Bearer {tokens.access_token}"}
+
+
+def page_login(client, username: str, password: str = TEST_PASSWORD, next: str = "/home"):
+    """Logs in through the login form as a browser does: load the form (CSRF cookie and token), then post it.
+    A session the client already holds is dropped first (a logged-in browser is sent past the form)."""
+    client.cookies.delete("hh_session")
+    form = client.get("/login").text
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post("/login", data={"username": username, "password": password, "next": next,
+                                       "csrf_token": token}, follow_redirects=False)

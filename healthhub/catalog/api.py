@@ -1,12 +1,9 @@
 """Catalogue API: storefront search and product detail (OD-03: an Rx drug's insert and buy option only
 with the caller's approved prescription), operator product writes and imports, merchants' SKUs.
 Price-bearing writes take an Idempotency-Key and are audited."""
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query
 
 from healthhub.catalog import service
 from healthhub.catalog.importer import import_catalog
@@ -15,10 +12,11 @@ from healthhub.catalog.rx_access import RxAccess, access_for
 from healthhub.catalog.schemas import (ImportReportOut, ProductCreate, ProductDetail, ProductSummary, ProductUpdate,
                                        SearchPage, SkuCreate, SkuOut, SkuUpdate)
 from healthhub.catalog.search import SearchRequest
-from healthhub.core import idempotency
 from healthhub.core.config import get_settings
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Forbidden, NotFound
+from healthhub.core.idempotency import IdempotencyKey, idempotent
+from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.pagination import MAX_PAGE_SIZE, Page, PageParams, page_params
 from healthhub.identity.deps import OptionalUser, require_roles
 from healthhub.identity.roles import Role
@@ -28,7 +26,6 @@ router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 CATALOG_STAFF = (Role.OPERATOR, Role.ADMIN)
 Staff = Annotated[Principal, Depends(require_roles(*CATALOG_STAFF))]
 Merchant = Annotated[Principal, Depends(require_roles(Role.MERCHANT))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def is_staff(principal: Principal | None) -> bool:
@@ -100,38 +97,25 @@ def search(db: DbSession, principal: OptionalUser,
 
 @router.get("/products/{product_id}", response_model=ProductDetail,
             summary="Product detail; an Rx drug's insert and buy option need the caller's approved prescription")
-def get_product(product_id: int, db: DbSession, principal: OptionalUser,
-                prescription: Annotated[int | None, Query(gt=0, description="优先使用的处方 id")] = None
+def get_product(product_id: ResourceId, db: DbSession, principal: OptionalUser,
+                prescription: QueryId | None = None
                 ) -> ProductDetail:
     product = visible_product(db, product_id, principal)
     return detail(product, rx_access_for(db, product, principal, prescription))
 
 
-def _idempotent(db, *, scope: str, owner: int, key: str | None, body: Any, status: int,
-                action: Callable[[], BaseModel]) -> JSONResponse:
-    key = idempotency.validate_key(key)
-    fingerprint = idempotency.fingerprint(body)
-    earlier = idempotency.replay(db, scope=scope, owner=owner, key=key, request_fingerprint=fingerprint)
-    if earlier is not None:
-        return JSONResponse(earlier.response, status_code=earlier.status_code)
-    response = action().model_dump(mode="json")
-    idempotency.remember(db, scope=scope, owner=owner, key=key, request_fingerprint=fingerprint, status_code=status,
-                         response=response)
-    return JSONResponse(response, status_code=status)
-
-
 @router.post("/products", response_model=ProductDetail, status_code=201, summary="Create a product (operators)")
-def create_product(data: ProductCreate, db: DbSession, principal: Staff, key: IdempotencyKey = None):
-    return _idempotent(db, scope="catalog.product.create", owner=principal.id, key=key, body=data.model_dump(),
-                       status=201, action=lambda: detail(service.create_product(db, data)))
+def create_product(data: ProductCreate, db: DbSession, principal: Staff, key: IdempotencyKey):
+    return idempotent(db, scope="catalog.product.create", owner=principal.id, key=key, body=data.model_dump(),
+                      status_code=201, run=lambda: detail(service.create_product(db, data)))
 
 
 @router.patch("/products/{product_id}", response_model=ProductDetail, summary="Update a product (operators)")
-def update_product(product_id: int, data: ProductUpdate, db: DbSession, principal: Staff,
-                   key: IdempotencyKey = None):
-    return _idempotent(db, scope=f"catalog.product.update:{product_id}", owner=principal.id, key=key,
-                       body=data.model_dump(exclude_unset=True), status=200,
-                       action=lambda: detail(service.update_product(db, product_id, data)))
+def update_product(product_id: ResourceId, data: ProductUpdate, db: DbSession, principal: Staff,
+                   key: IdempotencyKey):
+    return idempotent(db, scope=f"catalog.product.update:{product_id}", owner=principal.id, key=key,
+                      body=data.model_dump(exclude_unset=True),
+                      run=lambda: detail(service.update_product(db, product_id, data)))
 
 
 @router.post("/imports", response_model=ImportReportOut, summary="Re-import the catalogue (operators)")
@@ -159,15 +143,15 @@ def list_skus(db: DbSession, principal: Merchant, params: Annotated[PageParams, 
 
 
 @router.post("/merchant/skus", response_model=SkuOut, status_code=201)
-def create_sku(data: SkuCreate, db: DbSession, principal: Merchant, key: IdempotencyKey = None):
-    return _idempotent(db, scope="catalog.sku.create", owner=principal.id, key=key, body=data.model_dump(),
-                       status=201,
-                       action=lambda: sku_out(db, service.create_sku(db, merchant_id=principal.id, data=data)))
+def create_sku(data: SkuCreate, db: DbSession, principal: Merchant, key: IdempotencyKey):
+    return idempotent(db, scope="catalog.sku.create", owner=principal.id, key=key, body=data.model_dump(),
+                      status_code=201,
+                      run=lambda: sku_out(db, service.create_sku(db, merchant_id=principal.id, data=data)))
 
 
 @router.patch("/merchant/skus/{sku_id}", response_model=SkuOut)
-def update_sku(sku_id: int, data: SkuUpdate, db: DbSession, principal: Merchant, key: IdempotencyKey = None):
-    return _idempotent(db, scope=f"catalog.sku.update:{sku_id}", owner=principal.id, key=key,
-                       body=data.model_dump(exclude_unset=True), status=200,
-                       action=lambda: sku_out(db, service.update_sku(db, merchant_id=principal.id, sku_id=sku_id,
-                                                                     data=data)))
+def update_sku(sku_id: ResourceId, data: SkuUpdate, db: DbSession, principal: Merchant, key: IdempotencyKey):
+    return idempotent(db, scope=f"catalog.sku.update:{sku_id}", owner=principal.id, key=key,
+                      body=data.model_dump(exclude_unset=True),
+                      run=lambda: sku_out(db, service.update_sku(db, merchant_id=principal.id, sku_id=sku_id,
+                                                                 data=data)))

@@ -12,6 +12,7 @@ from healthhub.catalog.rules import RX_LABELS
 from healthhub.catalog.rx_access import prescription_offer
 from healthhub.catalog.search import SearchRequest
 from healthhub.core.db import DbSession, utcnow
+from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams
 from healthhub.core.templating import render
@@ -52,7 +53,7 @@ def shop(request: Request, db: DbSession, principal: OptionalUser,
          q: Annotated[str, Query(max_length=64)] = "", rx: str = "", category: str = "", insurance: bool = False,
          near: bool = False, lat: str = "", lng: str = "",
          page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-         prescription: Annotated[int | None, Query(gt=0)] = None):
+         prescription: QueryId | None = None):
     stock_ids, stock_filter_available = None, True
     if near:
         stock_ids = in_stock_near(db, *_location(lat, lng))
@@ -71,8 +72,8 @@ def shop(request: Request, db: DbSession, principal: OptionalUser,
 
 
 @router.get("/shop/products/{product_id}")
-def product_page(request: Request, product_id: int, db: DbSession, principal: OptionalUser,
-                 prescription: Annotated[int | None, Query(gt=0)] = None):
+def product_page(request: Request, product_id: ResourceId, db: DbSession, principal: OptionalUser,
+                 prescription: QueryId | None = None):
     product = visible_product(db, product_id, principal)
     return render(request, "catalog/product.html", {
         "p": detail(product, rx_access_for(db, product, principal, prescription)), "rx_labels": RX_LABELS,

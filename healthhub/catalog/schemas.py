@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from healthhub.catalog.rules import APPROVAL_NUMBER
+from healthhub.core.inputs import BodyId
 
 RxClass = Literal["rx", "otc_a", "otc_b", "none"]
 
@@ -101,10 +102,10 @@ class SearchPage(BaseModel):
 class SkuCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    product_id: int = Field(gt=0)
+    product_id: BodyId
     sku_code: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z._-]+$")
     price_cents: int = Field(gt=0, le=100_000_000)
-    store_location_id: int | None = Field(None, gt=0)
+    store_location_id: BodyId | None = None
 
 
 class SkuUpdate(BaseModel):
@@ -112,7 +113,7 @@ class SkuUpdate(BaseModel):
 
     price_cents: int | None = Field(None, gt=0, le=100_000_000)
     status: Literal["active", "inactive"] | None = None
-    store_location_id: int | None = Field(None, gt=0)
+    store_location_id: BodyId | None = None
 
 
 class SkuOut(BaseModel):

@@ -25,6 +25,7 @@ from healthhub.core import audit
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, NotFound, RuleViolation
 from healthhub.core.pagination import PageParams, paginate
+from healthhub.inventory import service as inventory
 from healthhub.knowledge.service import get_knowledge_base
 
 RX_NOTICE = "处方药须凭处方在药师指导下购买和使用"
@@ -282,9 +283,19 @@ def update_product(session: Session, product_id: int, data: ProductUpdate) -> Pr
 
 
 # ---- merchant SKUs --------------------------------------------------------------------------------------------
+def ensure_own_store(session: Session, *, merchant_id: int, location_id: int | None) -> None:
+    """A SKU may only be bound to one of the merchant's own stores; another merchant's store answers exactly
+    like a missing one, so store ids cannot be probed."""
+    if location_id is None:
+        return
+    if all(store.id != location_id for store in inventory.locations_of(session, owner_user_id=merchant_id)):
+        raise NotFound("门店不存在或不属于您 / store not found among your stores", code="store-not-found")
+
+
 def create_sku(session: Session, *, merchant_id: int, data: SkuCreate) -> MerchantSku:
     view = get_product(session, data.product_id)
     ensure_sellable(view)
+    ensure_own_store(session, merchant_id=merchant_id, location_id=data.store_location_id)
     duplicate = session.execute(select(MerchantSku.id).where(
         MerchantSku.merchant_id == merchant_id, MerchantSku.sku_code == data.sku_code)).first()
     if duplicate:
@@ -310,6 +321,7 @@ def update_sku(session: Session, *, merchant_id: int, sku_id: int, data: SkuUpda
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if changes.get("status") == "active":
         ensure_sellable(get_product(session, sku.product_id))
+    ensure_own_store(session, merchant_id=merchant_id, location_id=changes.get("store_location_id"))
     before = {k: getattr(sku, k) for k in changes}
     for name, value in changes.items():
         setattr(sku, name, value)

@@ -13,6 +13,8 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from healthhub.core.config import Settings, get_settings
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -55,7 +57,7 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and SELECT-then-write locking;
     # take BEGIN into our hands (the SQLAlchemy-documented recipe) and take the write lock early.
     @event.listens_for(engine, "connect")
@@ -64,7 +66,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -72,20 +74,38 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+# A schema change may rightly wait longer for its locks than a request; it still never waits forever.
+MIGRATION_LOCK_WAIT_MS = 30000
+
+
+def make_engine(url: str, *, settings: Settings | None = None, bounded: bool = True) -> Engine:
+    """The engine every process uses. `bounded` (requests, jobs, CLI): a small pool with a short wait for a
+    connection, and per-connection statement and lock timeouts, so a rush or a held lock ends in a quick
+    error (a 503 with Retry-After, see core/errors.py) instead of a queue that never drains. Migrations pass
+    bounded=False. SQL parameters are never rendered into logs or error messages: they carry PII."""
+    settings = settings or get_settings()
+    pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout_seconds, "hide_parameters": True}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        # SQLite takes its one write lock at BEGIN, so this wait is a wait for whole transactions ahead of
+        # us, not for one row: it gets the statement budget rather than the row-lock one.
+        busy_ms = settings.db_statement_timeout_ms if bounded else MIGRATION_LOCK_WAIT_MS
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_ms / 1000}, **pool)
+        _configure_sqlite(engine, busy_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    connect_args = {}
+    if bounded:
+        connect_args["options"] = (f"-c statement_timeout={int(settings.db_statement_timeout_ms)} "
+                                   f"-c lock_timeout={int(settings.db_lock_timeout_ms)}")
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)
 
 
 class Database:
     """One engine and session factory per process (or per test)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, settings: Settings | None = None):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, settings=settings)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

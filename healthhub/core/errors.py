@@ -4,11 +4,14 @@ Domains raise `AppError` subclasses (or `AppError` with their own code); handler
 No stack trace or internal message ever reaches a client.
 """
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -23,6 +26,7 @@ class AppError(Exception):
     status = 400
     code = "bad-request"
     title = "请求有误"
+    retry_after: int | None = None  # seconds, sent as Retry-After: the same request may succeed later
 
     def __init__(self, detail: str, *, code: str | None = None, status: int | None = None,
                  title: str | None = None, **extra: Any):
@@ -63,13 +67,52 @@ class TooManyRequests(AppError):
     status, code, title = 429, "too-many-requests", "请求过于频繁"
 
 
+class ServiceBusy(AppError):
+    """Overload, not a fault: no free database connection, or a lock or statement waited too long."""
+
+    status, code, title, retry_after = 503, "service-busy", "服务繁忙", 2
+
+
+class ConcurrentUpdate(Conflict):
+    """The database refused one of two concurrent transactions (serialization failure or deadlock)."""
+
+    code, title, retry_after = "concurrent-update", "并发冲突", 1
+
+
+# PostgreSQL SQLSTATEs that mean "too busy right now" or "lost a race", never "broken".
+_BUSY_SQLSTATES = {
+    "55P03": ("lock-timeout", "数据正被其他操作占用，请稍后重试 / the data is locked by another operation, retry shortly"),
+    "57014": ("statement-timeout", "处理超时，请稍后重试 / the request took too long, retry shortly"),
+}
+_RACE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def database_busy(exc: SQLAlchemyError) -> AppError | None:
+    """The client-facing error for a database failure caused by load or contention; None for a real fault."""
+    if isinstance(exc, PoolTimeout):
+        return ServiceBusy("服务繁忙，请稍后重试 / the server is busy, please retry shortly", code="server-busy")
+    cause = getattr(exc, "orig", None)
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate in _BUSY_SQLSTATES:
+        code, detail = _BUSY_SQLSTATES[sqlstate]
+        return ServiceBusy(detail, code=code)
+    if sqlstate in _RACE_SQLSTATES:
+        return ConcurrentUpdate("与其他操作同时修改了同一数据，请重试 / another operation changed the same data, "
+                                "please retry")
+    if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
+        return ServiceBusy("数据库繁忙，请稍后重试 / the database is busy, retry shortly", code="database-locked")
+    return None
+
+
 def problem(status: int, title: str, detail: str, code: str, instance: str | None = None,
-            **extra: Any) -> JSONResponse:
+            retry_after: int | None = None, **extra: Any) -> JSONResponse:
     body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
     if instance:
         body["instance"] = instance
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -91,7 +134,7 @@ def validation_errors(errors: list[dict]) -> list[dict]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError):
-        return problem(exc.status, exc.title, exc.detail, exc.code, request.url.path, **exc.extra)
+        return problem(exc.status, exc.title, exc.detail, exc.code, request.url.path, exc.retry_after, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -106,6 +149,22 @@ def install_error_handlers(app: FastAPI) -> None:
                     405: ("方法不允许", "该地址不支持此方法 / method not allowed")}
         title, detail = messages.get(exc.status_code, ("请求失败", str(exc.detail)))
         return problem(exc.status_code, title, detail, f"http-{exc.status_code}", request.url.path)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError):
+        if isinstance(exc, DataError):
+            # Last resort: input the schema should have refused (core/inputs.py) and the database did.
+            log.warning("database refused input on %s %s: %s", request.method, request.url.path,
+                        type(getattr(exc, "orig", exc)).__name__)
+            return await request.app.exception_handlers[AppError](request, AppError(
+                "输入超出可保存的范围 / the input is out of the range that can be stored", code="unstorable-input",
+                status=422, title="输入校验失败"))
+        busy = database_busy(exc)
+        if busy is None:
+            return await _unexpected(request, exc)
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, busy.code)
+        # Through the AppError handler in force (pages render HTML), looked up now since pages replace it.
+        return await request.app.exception_handlers[AppError](request, busy)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

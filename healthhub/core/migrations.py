@@ -19,6 +19,7 @@ def load_all_models() -> None:
     from healthhub.app import DOMAINS  # noqa: PLC0415  (app imports every domain)
 
     importlib.import_module("healthhub.core.audit")
+    importlib.import_module("healthhub.core.audit_checkpoints")
     importlib.import_module("healthhub.core.idempotency")
     for domain in DOMAINS:
         try:

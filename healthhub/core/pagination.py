@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
+# Far past any real list, and small enough that the offset never overflows a database integer.
+MAX_PAGE = 1_000_000
 
 
 class PageParams(BaseModel):
@@ -19,7 +21,7 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.size
 
 
-def page_params(page: Annotated[int, Query(ge=1, description="1-based page number")] = 1,
+def page_params(page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")] = 1,
                 size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20) -> PageParams:
     return PageParams(page=page, size=size)
 

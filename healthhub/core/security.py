@@ -24,11 +24,6 @@ def verify_password(password: str, password_hash: str | None) -> bool:
     return _password_hash.verify(password, password_hash or _DUMMY_HASH) and password_hash is not None
 
 
-def validate_password_strength(password: str) -> None:
-    if len(password) < 8 or password.isdigit() or password.isalpha():
-        raise ValueError("密码至少8位，且须同时包含字母和数字 / password needs 8+ characters with letters and digits")
-
-
 def create_token(subject: str, kind: str, lifetime: timedelta, **claims: Any) -> str:
     now = datetime.now(UTC)
     payload = {"sub": subject, "typ": kind, "iat": now, "exp": now + lifetime, "jti": secrets.token_hex(12), **claims}
@@ -38,10 +33,19 @@ def create_token(subject: str, kind: str, lifetime: timedelta, **claims: Any) ->
 def decode_token(token: str, kind: str) -> dict[str, Any]:
     """Raises jwt.PyJWTError for a bad, expired or wrong-kind token."""
     payload = jwt.decode(token, get_settings().secret_key, algorithms=[JWT_ALGORITHM],
-                         options={"require": ["exp", "sub", "typ"]})
+                         options={"require": ["exp", "sub", "typ", "jti"]})
     if payload.get("typ") != kind:
         raise jwt.InvalidTokenError(f"expected a {kind} token")
     return payload
+
+
+def token_user_id(claims: dict[str, Any]) -> int:
+    """The user id in `sub`. A token we did not mint may carry anything there: refuse it as a bad token
+    (401), never let it reach int() or the database (a 500, or an out-of-range bigint)."""
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.isascii() or not subject.isdigit() or len(subject) > 18:
+        raise jwt.InvalidTokenError("sub must be a user id")
+    return int(subject)
 
 
 def new_opaque_token() -> str:

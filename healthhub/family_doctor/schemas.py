@@ -2,6 +2,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthhub.core.inputs import BodyId
+
 
 class PackageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -26,8 +28,8 @@ class PackageOut(PackageIn):
 class SubscribeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    package_id: int
-    member_patient_ids: list[int] = Field(min_length=1, max_length=10)
+    package_id: BodyId
+    member_patient_ids: list[BodyId] = Field(min_length=1, max_length=10)
 
 
 class PurchaseOut(BaseModel):
@@ -51,7 +53,7 @@ class SubscriptionOut(BaseModel):
     package_id: int
     package_name: str
     status: str
-    member_patient_ids: list[int]
+    member_patient_ids: list[BodyId]
     starts_at: datetime | None
     ends_at: datetime | None
     consultations_total: int

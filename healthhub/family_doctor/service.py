@@ -68,10 +68,8 @@ def pending_purchases(session: Session, *, subscription_ids: list[int]) -> dict[
 
 def _own_subscription(session: Session, account_user_id: int, subscription_id: int) -> Subscription:
     sub = session.get(Subscription, subscription_id, with_for_update=True)
-    if sub is None:
+    if sub is None or sub.account_user_id != account_user_id:  # another account's contract looks missing
         raise NotFound("签约不存在 / subscription not found", code="fd-subscription-not-found")
-    if sub.account_user_id != account_user_id:
-        raise Forbidden("这不是您的签约 / not your subscription", code="fd-not-yours")
     return sub
 
 

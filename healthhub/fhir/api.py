@@ -1,5 +1,6 @@
 """FHIR R4 read API (application/fhir+json). Readable by the patient's own account, the doctors who
-treated the patient, and admins; sealed patients (DP-03) are not exposed at all."""
+treated the patient, and admins; sealed patients (DP-03) are not exposed at all. A record the caller may
+not read answers exactly like a missing one (404), so ids cannot be probed for existence."""
 import re
 from typing import Annotated
 
@@ -7,8 +8,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.resource import Resource
 
+from healthhub.core.config import get_settings
 from healthhub.core.db import DbSession
-from healthhub.core.errors import AppError, Forbidden, NotFound
+from healthhub.core.errors import AppError, NotFound
+from healthhub.core.inputs import ResourceId
 from healthhub.fhir import mapping
 from healthhub.hospital import service as hospital
 from healthhub.identity.deps import CurrentUser
@@ -18,7 +21,7 @@ from healthhub.prescriptions import service as prescriptions
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
-PatientRef = Annotated[str, Query(alias="patient", pattern=r"^(Patient/)?\d{1,12}$", description="Patient/<id> or <id>")]
+PatientRef = Annotated[str, Query(alias="patient", pattern=r"^(Patient/)?\d{1,9}$", description="Patient/<id> or <id>")]
 
 
 def _fhir(resource: Resource) -> Response:
@@ -26,8 +29,12 @@ def _fhir(resource: Resource) -> Response:
 
 
 def _bundle(request: Request, resources: list[Resource]) -> Response:
-    base = str(request.base_url).rstrip("/") + "/fhir"
-    return _fhir(Bundle(type="searchset", total=len(resources), link=[{"relation": "self", "url": str(request.url)}],
+    # Absolute links come from configuration: the client's Host header must not decide where they point.
+    public = get_settings().public_url.rstrip("/")
+    base = public + "/fhir"
+    query = f"?{request.url.query}" if request.url.query else ""
+    self_url = public + request.url.path + query
+    return _fhir(Bundle(type="searchset", total=len(resources), link=[{"relation": "self", "url": self_url}],
                         entry=[{"fullUrl": f"{base}/{r.get_resource_type()}/{r.id}", "resource": r,
                                 "search": {"mode": "match"}} for r in resources]))
 
@@ -55,7 +62,7 @@ def authorised_patient(db, principal: Principal, patient_id: int) -> hospital.Pa
         if doctor and any(c.doctor_id == doctor.id
                           for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)):
             return patient
-    raise Forbidden("无权查看该患者的数据 / you may not read this patient's data", code="fhir-forbidden")
+    raise _gone()
 
 
 def _patient_id(reference: str) -> int:
@@ -77,23 +84,23 @@ def _doctor(db, doctor_id: int) -> hospital.DoctorView:
 
 
 @router.get("/Patient/{patient_id}")
-def read_patient(patient_id: int, principal: CurrentUser, db: DbSession) -> Response:
+def read_patient(patient_id: ResourceId, principal: CurrentUser, db: DbSession) -> Response:
     return _fhir(mapping.patient_resource(authorised_patient(db, principal, patient_id)))
 
 
 @router.get("/Practitioner/{doctor_id}")
-def read_practitioner(doctor_id: int, _principal: CurrentUser, db: DbSession) -> Response:
+def read_practitioner(doctor_id: ResourceId, _principal: CurrentUser, db: DbSession) -> Response:
     """Doctors' names, titles and licence numbers are public practice information."""
     return _fhir(mapping.practitioner_resource(_doctor(db, doctor_id)))
 
 
 @router.get("/PractitionerRole/{doctor_id}")
-def read_practitioner_role(doctor_id: int, _principal: CurrentUser, db: DbSession) -> Response:
+def read_practitioner_role(doctor_id: ResourceId, _principal: CurrentUser, db: DbSession) -> Response:
     return _fhir(mapping.practitioner_role_resource(_doctor(db, doctor_id)))
 
 
 @router.get("/Encounter/{consultation_id}")
-def read_encounter(consultation_id: int, principal: CurrentUser, db: DbSession) -> Response:
+def read_encounter(consultation_id: ResourceId, principal: CurrentUser, db: DbSession) -> Response:
     consultation = _consultation(db, consultation_id)
     authorised_patient(db, principal, consultation.patient_id)
     return _fhir(mapping.encounter_resource(consultation))
@@ -108,7 +115,7 @@ def search_encounters(request: Request, patient: PatientRef, principal: CurrentU
 
 @router.get("/Condition/{condition_id}")
 def read_condition(condition_id: str, principal: CurrentUser, db: DbSession) -> Response:
-    match = re.fullmatch(r"enc(\d{1,12})-(\d{1,3})", condition_id)
+    match = re.fullmatch(r"enc(\d{1,9})-(\d{1,3})", condition_id)
     if not match:
         raise _gone()
     consultation = _consultation(db, int(match[1]))
@@ -129,7 +136,7 @@ def search_conditions(request: Request, patient: PatientRef, principal: CurrentU
 
 @router.get("/MedicationRequest/{request_id}")
 def read_medication_request(request_id: str, principal: CurrentUser, db: DbSession) -> Response:
-    match = re.fullmatch(r"(\d{1,12})-(\d{1,2})", request_id)
+    match = re.fullmatch(r"(\d{1,9})-(\d{1,2})", request_id)
     if not match:
         raise _gone()
     try:

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import AppError
+from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params
 from healthhub.hospital import service, service_doctors, service_patients
 from healthhub.hospital.api_consultations import router as consultations_router
@@ -55,38 +56,38 @@ def add_patient(body: PatientIn, db: DbSession, user: Patient) -> dict:
 
 
 @router.put("/patients/{patient_id}/health", summary="Allergies, chronic conditions, pregnancy, weight")
-def update_health(patient_id: int, body: HealthIn, db: DbSession, user: Patient) -> dict:
+def update_health(patient_id: ResourceId, body: HealthIn, db: DbSession, user: Patient) -> dict:
     service_patients.update_health(db, account_user_id=user.id, patient_id=patient_id, facts=_health(body))
     return asdict(service.get_patient(db, patient_id=patient_id))
 
 
 @router.post("/patients/{patient_id}/consent", summary="Give separate consent to health-data processing (DP-02)")
-def grant_consent(patient_id: int, db: DbSession, user: Patient) -> dict:
+def grant_consent(patient_id: ResourceId, db: DbSession, user: Patient) -> dict:
     consent = service_patients.grant_consent(db, account_user_id=user.id, patient_id=patient_id)
     return {"patient_id": patient_id, "granted_as": consent.granted_as, "granted_at": consent.granted_at,
             "notice_version": consent.notice_version}
 
 
 @router.post("/patients/{patient_id}/consent/withdraw", summary="Withdraw the consent (DP-02)")
-def withdraw_consent(patient_id: int, db: DbSession, user: Patient) -> dict:
+def withdraw_consent(patient_id: ResourceId, db: DbSession, user: Patient) -> dict:
     service_patients.withdraw_consent(db, account_user_id=user.id, patient_id=patient_id)
     return {"patient_id": patient_id, "consent_given": False}
 
 
 @router.post("/patients/{patient_id}/seal", summary="Deletion request: seals the data (DP-03, IDT-11)")
-def seal(patient_id: int, body: SealIn, db: DbSession, user: Patient) -> dict:
+def seal(patient_id: ResourceId, body: SealIn, db: DbSession, user: Patient) -> dict:
     patient = seal_patient(db, account_user_id=user.id, patient_id=patient_id, reason=body.reason)
     return {"patient_id": patient.id, "sealed": True, "sealed_at": patient.sealed_at}
 
 
 @router.get("/patients/{patient_id}/records", summary="Earlier diagnoses and consultation summaries")
-def records(patient_id: int, db: DbSession, user: Patient) -> list[dict]:
+def records(patient_id: ResourceId, db: DbSession, user: Patient) -> list[dict]:
     service_patients.owned_patient(db, account_user_id=user.id, patient_id=patient_id)
     return [asdict(r) for r in service.list_records(db, patient_id=patient_id)]
 
 
 @router.post("/patients/{patient_id}/records", status_code=201, summary="Upload an earlier diagnosis (IDT-02)")
-def add_record(patient_id: int, body: RecordIn, db: DbSession, user: Patient) -> dict:
+def add_record(patient_id: ResourceId, body: RecordIn, db: DbSession, user: Patient) -> dict:
     record = service_patients.add_record(db, account_user_id=user.id, patient_id=patient_id,
                                          data=service_patients.NewRecord(
                                              record_type=body.record_type, institution=body.institution,
@@ -98,7 +99,7 @@ def add_record(patient_id: int, body: RecordIn, db: DbSession, user: Patient) ->
 
 
 @router.get("/records/{record_id}/image", summary="The image of an earlier diagnosis")
-def record_image(record_id: int, db: DbSession, user: Patient) -> Response:
+def record_image(record_id: ResourceId, db: DbSession, user: Patient) -> Response:
     record = service_patients.owned_record(db, account_user_id=user.id, record_id=record_id)
     if record.image_data is None:
         raise AppError("该病历没有图片 / no image on this record", code="image-not-found", status=404)
@@ -108,7 +109,8 @@ def record_image(record_id: int, db: DbSession, user: Patient) -> Response:
 @router.get("/doctors", summary="Doctors patients can consult: centre, departments, today's schedule, live online "
                                 "state (online first)")
 def doctors(db: DbSession, _user: CurrentUser, params: Annotated[PageParams, Depends(page_params)],
-            centre: int | None = None, department: int | None = None, online: bool | None = None) -> Page[DoctorCard]:
+            centre: QueryId | None = None, department: QueryId | None = None,
+            online: bool | None = None) -> Page[DoctorCard]:
     cards, total = find_doctors(db, now=utcnow(), params=params, centre_id=centre, department_id=department,
                                 online=online)
     return Page(items=cards, total=total, page=params.page, size=params.size)
@@ -150,7 +152,7 @@ def set_pin(body: PinIn, db: DbSession, user: DoctorUser) -> dict:
 
 
 @router.post("/admin/sealed/{patient_id}/read", summary="Admin reads sealed data, stating a reason (audited)")
-def admin_read_sealed(patient_id: int, body: SealedReadIn, db: DbSession, _admin: Admin) -> dict:
+def admin_read_sealed(patient_id: ResourceId, body: SealedReadIn, db: DbSession, _admin: Admin) -> dict:
     return asdict(read_sealed(db, patient_id=patient_id, reason=body.reason))
 
 

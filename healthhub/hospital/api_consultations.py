@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.core.db import DbSession
 from healthhub.core.errors import NotFound
+from healthhub.core.inputs import ResourceId
 from healthhub.hospital import rules, service, service_chat
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.chat import stream_events
@@ -79,17 +80,17 @@ def my_consultations(db: DbSession, user: Patient, limit: Annotated[int, Query(g
 
 
 @router.get("/consultations/{consultation_id}")
-def get_consultation(consultation_id: int, db: DbSession, user: CurrentUser) -> dict:
+def get_consultation(consultation_id: ResourceId, db: DbSession, user: CurrentUser) -> dict:
     return consultation_out(db, _visible(db, consultation_id, user))
 
 
 @router.post("/consultations/{consultation_id}/cancel", summary="Patient withdraws a request still in the queue")
-def cancel(consultation_id: int, db: DbSession, user: Patient) -> dict:
+def cancel(consultation_id: ResourceId, db: DbSession, user: Patient) -> dict:
     return consultation_out(db, consultations.cancel(db, account_user_id=user.id, consultation_id=consultation_id))
 
 
 @router.post("/consultations/{consultation_id}/guardian-present", summary="IDT-10: guardian confirms presence")
-def guardian_present(consultation_id: int, db: DbSession, user: Patient) -> dict:
+def guardian_present(consultation_id: ResourceId, db: DbSession, user: Patient) -> dict:
     return consultation_out(db, consultations.confirm_guardian_present(db, account_user_id=user.id,
                                                                        consultation_id=consultation_id))
 
@@ -107,43 +108,43 @@ def doctor_consultations(db: DbSession, user: DoctorUser, active: bool = True,
 
 
 @router.post("/consultations/{consultation_id}/accept", summary="Doctor accepts (eligible, online, re-authenticated)")
-def accept(consultation_id: int, db: DbSession, user: DoctorUser) -> dict:
+def accept(consultation_id: ResourceId, db: DbSession, user: DoctorUser) -> dict:
     return consultation_out(db, consultations.accept(db, doctor_user_id=user.id, consultation_id=consultation_id))
 
 
 @router.post("/consultations/{consultation_id}/diagnosis", summary="Diagnosis (ICD-10) and advice")
-def diagnose(consultation_id: int, body: DiagnosisIn, db: DbSession, user: DoctorUser) -> dict:
+def diagnose(consultation_id: ResourceId, body: DiagnosisIn, db: DbSession, user: DoctorUser) -> dict:
     return consultation_out(db, consultations.diagnose(
         db, doctor_user_id=user.id, consultation_id=consultation_id,
         diagnoses=[d.model_dump() for d in body.diagnoses], advice=body.advice, emergency=body.emergency))
 
 
 @router.post("/consultations/{consultation_id}/doctor-present", summary="IDT-10: doctor confirms presence")
-def doctor_present(consultation_id: int, db: DbSession, user: DoctorUser) -> dict:
+def doctor_present(consultation_id: ResourceId, db: DbSession, user: DoctorUser) -> dict:
     return consultation_out(db, consultations.confirm_doctor_present(db, doctor_user_id=user.id,
                                                                      consultation_id=consultation_id))
 
 
 @router.post("/consultations/{consultation_id}/end", summary="Finish the consultation")
-def end(consultation_id: int, db: DbSession, user: DoctorUser) -> dict:
+def end(consultation_id: ResourceId, db: DbSession, user: DoctorUser) -> dict:
     return consultation_out(db, consultations.end(db, doctor_user_id=user.id, consultation_id=consultation_id))
 
 
 @router.post("/consultations/{consultation_id}/terminate", summary="Stop and refer offline with a reason (IDT-03)")
-def terminate(consultation_id: int, body: TerminateIn, db: DbSession, user: DoctorUser) -> dict:
+def terminate(consultation_id: ResourceId, body: TerminateIn, db: DbSession, user: DoctorUser) -> dict:
     return consultation_out(db, consultations.terminate(db, doctor_user_id=user.id, consultation_id=consultation_id,
                                                         reason=body.reason, note=body.note))
 
 
 @router.get("/consultations/{consultation_id}/messages", summary="Chat messages after an id (participants only)")
-def messages(consultation_id: int, db: DbSession, user: CurrentUser,
+def messages(consultation_id: ResourceId, db: DbSession, user: CurrentUser,
              after: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
     return [asdict(service_chat.message_view(m)) for m in service_chat.messages_after(
         db, consultation_id=consultation_id, user_id=user.id, after_id=after)]
 
 
 @router.post("/consultations/{consultation_id}/messages", status_code=201, summary="Send a text or an image")
-def post_message(consultation_id: int, body: MessageIn, db: DbSession, user: CurrentUser) -> dict:
+def post_message(consultation_id: ResourceId, body: MessageIn, db: DbSession, user: CurrentUser) -> dict:
     if body.image_base64 is not None:
         message = service_chat.post_image(db, consultation_id=consultation_id, user_id=user.id,
                                           image=decode_image(body.image_base64))
@@ -153,7 +154,7 @@ def post_message(consultation_id: int, body: MessageIn, db: DbSession, user: Cur
 
 
 @router.get("/consultations/{consultation_id}/stream", summary="Server-Sent Events: new messages and status")
-def stream(consultation_id: int, request: Request, db: DbSession, user: CurrentUser,
+def stream(consultation_id: ResourceId, request: Request, db: DbSession, user: CurrentUser,
            last_event_id: Annotated[str | None, Header()] = None,
            after: Annotated[int, Query(ge=0)] = 0) -> StreamingResponse:
     service_chat.participant_role(db, service.consultation_row(db, consultation_id), user.id)
@@ -164,7 +165,7 @@ def stream(consultation_id: int, request: Request, db: DbSession, user: CurrentU
 
 
 @router.get("/messages/{message_id}/image", summary="An image sent in chat (participants only)")
-def message_image(message_id: int, db: DbSession, user: CurrentUser) -> Response:
+def message_image(message_id: ResourceId, db: DbSession, user: CurrentUser) -> Response:
     data, mime = service_chat.image_of(db, message_id=message_id, user_id=user.id)
     return Response(data, media_type=mime, headers={"X-Content-Type-Options": "nosniff",
                                                     "Cache-Control": "private, max-age=3600"})

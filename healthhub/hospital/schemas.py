@@ -6,6 +6,7 @@ from datetime import date
 from pydantic import BaseModel, Field, field_validator
 
 from healthhub.core.errors import RuleViolation
+from healthhub.core.inputs import BodyId, Measure
 from healthhub.hospital.rules import MAX_IMAGE_BYTES, normalize_icd10
 
 
@@ -37,7 +38,7 @@ class ConditionIn(BaseModel):
 
 
 class HealthIn(BaseModel):
-    weight_kg: float | None = Field(None, ge=0.3, le=400)
+    weight_kg: Measure | None = Field(None, ge=0.3, le=400)
     pregnant: bool = False
     lactating: bool = False
     allergies: list[str] = Field(default_factory=list, max_length=50)
@@ -66,10 +67,10 @@ class SealIn(BaseModel):
 
 
 class ConsultationIn(BaseModel):
-    patient_id: int
-    department_id: int
+    patient_id: BodyId
+    department_id: BodyId
     complaint: str = Field(max_length=2000)
-    record_id: int | None = None
+    record_id: BodyId | None = None
 
 
 class ReauthIn(BaseModel):

@@ -16,13 +16,13 @@ from healthhub.hospital.service_patients import (HealthFacts, NewPatient, NewRec
 from healthhub.hospital.views import local_today
 from healthhub.identity.roles import Role
 from healthhub.identity.schemas import UserCreate
+from healthhub.identity.seed import DEMO_PASSWORD
 from healthhub.identity.service import create_user, get_user
 from healthhub.seed.people import make_person
 from healthhub.seed.places import districts_of, major_cities
 from healthhub.seed.runner import DemoLogin, SeedContext
 
 ORDER = 30
-DEMO_PASSWORD = "Demo12345"
 DOCTOR_COUNT = 40
 INSTITUTIONS = ("北京协和医院", "复旦大学附属华山医院", "四川大学华西医院", "中山大学附属第一医院", "浙江大学医学院附属第一医院",
                 "武汉大学人民医院", "首都医科大学附属北京朝阳医院", "上海交通大学医学院附属瑞金医院")

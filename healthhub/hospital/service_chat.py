@@ -7,14 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthhub.core.db import utcnow
-from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from healthhub.core.errors import Conflict, NotFound, RuleViolation
 from healthhub.hospital import rules
 from healthhub.hospital.models import ChatMessage, Consultation, Doctor
 from healthhub.hospital.service import consultation_row
 from healthhub.hospital.views import local_today
 
 MAX_TEXT = 2000
-NOT_PARTICIPANT = "您不是该问诊的参与者 / only the patient and the treating doctor may read or write this chat"
 
 
 @dataclass(frozen=True)
@@ -35,14 +34,15 @@ def message_view(message: ChatMessage) -> MessageView:
 
 
 def participant_role(session: Session, consultation: Consultation, user_id: int) -> str:
-    """'patient' or 'doctor'; anybody else (another doctor, an operator) is refused."""
+    """'patient' or 'doctor'; anybody else (another doctor, an operator) is told the consultation does not
+    exist, exactly as for a missing one, so that ids cannot be probed."""
     if consultation.account_user_id == user_id:
         return "patient"
     if consultation.doctor_id is not None:
         doctor = session.get(Doctor, consultation.doctor_id)
         if doctor is not None and doctor.user_id == user_id:
             return "doctor"
-    raise Forbidden(NOT_PARTICIPANT, code="not-participant")
+    raise NotFound("问诊不存在 / consultation not found", code="consultation-not-found")
 
 
 def _post(session: Session, *, consultation_id: int, user_id: int, kind: str, text: str = "",

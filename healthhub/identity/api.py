@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
+from healthhub.core.context import client_ip_var
 from healthhub.core.db import DbSession
 from healthhub.core.errors import AppError
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
@@ -16,13 +17,9 @@ from healthhub.identity.schemas import LoginIn, RefreshIn, TokenPair, UserCreate
 router = APIRouter(prefix="/api/v1", tags=["identity"])
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.post("/auth/token", response_model=TokenPair, summary="Log in and get access + refresh tokens")
-def login(body: LoginIn, request: Request, db: DbSession) -> TokenPair:
-    login_limiter.check(_client_ip(request))
+def login(body: LoginIn, db: DbSession) -> TokenPair:
+    login_limiter.check(client_ip_var.get() or "unknown")
     try:
         user = service.authenticate(db, username=body.username, password=body.password)
     except AppError:

@@ -13,6 +13,7 @@ from healthhub.core.config import get_settings
 from healthhub.core.context import Actor, actor_var
 from healthhub.core.db import DbSession
 from healthhub.core.errors import Forbidden, Unauthorized
+from healthhub.core.permissions import ANY_USER, Access, gate
 from healthhub.core.security import token_digest
 from healthhub.identity import service
 from healthhub.identity.roles import Role
@@ -26,7 +27,11 @@ def csrf_token_for(session_token: str) -> str:
     return hmac.new(get_settings().secret_key.encode(), token_digest(session_token).encode(), "sha256").hexdigest()
 
 
-async def _csrf_from(request: Request) -> str | None:
+async def supplied_csrf(request: Request) -> str | None:
+    """The CSRF token an unsafe cookie request carries. Async because a form body must be awaited,
+    and therefore free of database work: the event loop never waits on the database."""
+    if request.method in SAFE_METHODS or SESSION_COOKIE not in request.cookies:
+        return None
     header = request.headers.get("x-csrf-token")
     if header:
         return header
@@ -37,19 +42,28 @@ async def _csrf_from(request: Request) -> str | None:
     return None
 
 
-async def optional_principal(request: Request, db: DbSession) -> Principal | None:
-    principal = None
+def _authenticate(request: Request, db: DbSession,
+                  supplied: Annotated[str | None, Depends(supplied_csrf)]) -> Principal | None:
+    # Plain def: FastAPI runs it in the threadpool, so waiting on a row lock blocks one thread, not the server.
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
-        principal = service.principal_from_access_token(db, token=authorization[7:].strip())
-    elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:
-        principal = service.principal_from_session(db, token=cookie)
-        request.state.csrf = csrf_token_for(cookie) if principal else ""
-        if principal is not None and request.method not in SAFE_METHODS:
-            supplied = await _csrf_from(request)
-            if not supplied or not hmac.compare_digest(supplied, csrf_token_for(cookie)):
-                raise Forbidden("页面已过期，请刷新后重试 / missing or stale CSRF token, reload the page",
-                                code="csrf-failed")
+        return service.principal_from_access_token(db, token=authorization[7:].strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie is None:
+        return None
+    principal = service.principal_from_session(db, token=cookie)
+    request.state.csrf = csrf_token_for(cookie) if principal else ""
+    if principal is not None and request.method not in SAFE_METHODS:
+        if not supplied or not hmac.compare_digest(supplied, csrf_token_for(cookie)):
+            raise Forbidden("页面已过期，请刷新后重试 / missing or stale CSRF token, reload the page",
+                            code="csrf-failed")
+    return principal
+
+
+async def optional_principal(request: Request,
+                             principal: Annotated[Principal | None, Depends(_authenticate)]) -> Principal | None:
+    # Set here, in the request's own context: a value set inside a threadpool call stays in that thread's
+    # copy and would never reach the handler or the audit trail.
     if principal is not None:
         actor_var.set(Actor(user_id=principal.id, username=principal.username, role=principal.role.value))
         request.state.principal = principal
@@ -62,6 +76,8 @@ async def current_principal(principal: Annotated[Principal | None, Depends(optio
     return principal
 
 
+# The route × role table (core/permissions.py) reads each route's audience from these gates.
+gate(current_principal, ANY_USER)
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 OptionalUser = Annotated[Principal | None, Depends(optional_principal)]
 
@@ -76,4 +92,4 @@ def require_roles(*roles: Role):
                             code="forbidden-role")
         return principal
 
-    return dependency
+    return gate(dependency, Access.for_roles(allowed))

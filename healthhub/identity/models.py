@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthhub.core.crypto import EncryptedString
@@ -21,9 +21,27 @@ class User(TimestampMixin, Base):
     id_number: Mapped[str | None] = mapped_column(EncryptedString())
     id_number_index: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """Failed logins of one (typed username, client address) pair, and its lockout.
+
+    Per pair rather than per account, so that failing from one address never locks the owner out
+    at another. Kept for unknown usernames too (an unknown name must behave like a known one); the
+    name is stored only as a keyed digest, since people sometimes type their password into it.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("account_key", "client_ip"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64))
+    client_ip: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    lockouts: Mapped[int] = mapped_column(default=0)  # so far; each doubles the next lockout
+    locked_until: Mapped[datetime | None]
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class UserSession(Base):

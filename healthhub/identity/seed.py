@@ -14,7 +14,7 @@ from healthhub.seed.places import districts_of, major_cities
 from healthhub.seed.runner import DemoLogin, SeedContext
 
 ORDER = 0
-DEMO_PASSWORD = "Demo12345"
+DEMO_PASSWORD = "Demo-2026-hh"
 DEMO_USERNAMES = {role: f"demo_{role.value}" for role in Role}
 LARGE_PATIENTS = 100_000
 BATCH = 5_000
@@ -59,7 +59,7 @@ def _bulk_patients(session: Session, ctx: SeedContext) -> None:
                      "password_hash": password_hash, "mobile": person.mobile,
                      "mobile_index": cipher.blind_index(person.mobile), "id_number": person.id_number,
                      "id_number_index": cipher.blind_index(person.id_number), "is_active": True,
-                     "failed_logins": 0, "created_at": now, "updated_at": now})
+                     "created_at": now, "updated_at": now})
         if len(rows) == BATCH:
             session.execute(insert(User), rows)
             rows.clear()

@@ -8,13 +8,16 @@ from sqlalchemy.orm import Session
 
 from healthhub.core import audit
 from healthhub.core.config import get_settings
+from healthhub.core.context import client_ip_var
 from healthhub.core.crypto import field_cipher
 from healthhub.core.db import utcnow
-from healthhub.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from healthhub.core.errors import Conflict, NotFound, Unauthorized
 from healthhub.core.identity_numbers import mask_id_number, mask_mobile
 from healthhub.core.security import (create_token, decode_token, hash_password, new_opaque_token, token_digest,
-                                     verify_password)
+                                     token_user_id, verify_password)
+from healthhub.identity import ratelimit
 from healthhub.identity.models import RefreshToken, User, UserSession
+from healthhub.identity.passwords import check_password_policy
 from healthhub.identity.roles import Role
 from healthhub.identity.schemas import TokenPair, UserCreate, UserOut
 
@@ -43,6 +46,7 @@ def user_out(user: User) -> UserOut:
 
 
 def create_user(session: Session, *, data: UserCreate) -> User:
+    check_password_policy(data.password, username=data.username)
     cipher = field_cipher()
     if session.execute(select(User.id).where(User.username == data.username)).first():
         raise Conflict(f"用户名 {data.username} 已存在 / username already taken", code="username-taken")
@@ -75,27 +79,26 @@ def find_by_mobile(session: Session, *, mobile: str) -> User | None:
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User:
-    """Checks a password; after N failures in a row the account is locked for a while.
+    """Checks a password. After N failures in a row from one address, that (username, address) pair
+    is locked, for longer each time (see identity.ratelimit); other addresses are unaffected.
 
-    The failure counter is written even though the login fails, so the caller must commit
-    after an Unauthorized from here (see api.login).
+    An unknown username takes the same steps as a known one (a pair row, an argon2 check against a
+    dummy hash, the same answers and lockouts), so neither answers nor timing reveal which exist.
+    The failure counter is written even though the login fails, so the caller must commit after an
+    error from here (see api.login).
     """
-    settings = get_settings()
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    client_ip = client_ip_var.get() or "unknown"
     now = utcnow()
-    if user is not None and user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise TooManyRequests(f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试 / account locked after repeated "
-                              f"failed logins, try again in {minutes} min", code="account-locked")
+    pair = ratelimit.failure_pair(session, username=username, client_ip=client_ip)
+    ratelimit.refuse_if_locked(pair, now)
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if not verify_password(password, user.password_hash if user else None) or not user.is_active:
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= settings.login_max_failures:
-                user.locked_until = now + timedelta(minutes=settings.login_lockout_minutes)
-                user.failed_logins = 0
-                audit.record(session, action="user.locked", entity_type="user", entity_id=user.id, detail={})
+        if ratelimit.record_failure(session, pair=pair, username=username, client_ip=client_ip, now=now):
+            # Entity is the pair, never the account: the trail must not say whether the name exists.
+            audit.record(session, action="login.locked", entity_type="login-pair", entity_id=client_ip, detail={})
         raise Unauthorized(BAD_CREDENTIALS, code="bad-credentials")
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    ratelimit.clear(session, pair)
+    user.last_login_at = now
     return user
 
 
@@ -134,12 +137,12 @@ def refresh_tokens(session: Session, *, refresh_token: str) -> TokenPair:
 
 def principal_from_access_token(session: Session, *, token: str) -> Principal:
     try:
-        claims = decode_token(token, "access")
+        user_id = token_user_id(decode_token(token, "access"))
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("登录已过期，请刷新令牌或重新登录 / access token expired", code="token-expired") from exc
     except jwt.PyJWTError as exc:
         raise Unauthorized("访问令牌无效 / invalid access token", code="bad-token") from exc
-    user = session.get(User, int(claims["sub"]))
+    user = session.get(User, user_id)
     if user is None or not user.is_active:
         raise Unauthorized("账户不存在或已停用 / account missing or disabled", code="account-disabled")
     return principal_of(user)

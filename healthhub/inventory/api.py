@@ -1,17 +1,17 @@
-"""Inventory REST API: receipts and write-offs (idempotent stock writes), stock lists, routing preview."""
+"""Inventory REST API: receipts and write-offs (idempotent stock writes), stock lists, operators' routing preview."""
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import func, select
 
-from healthhub.core import idempotency
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import AppError
+from healthhub.core.idempotency import IdempotencyKey, idempotent
+from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
-from healthhub.identity.deps import CurrentUser, require_roles
+from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 from healthhub.inventory import locations as places
@@ -26,7 +26,6 @@ from healthhub.inventory.views import batch_outs, move_out, stock_out_outs
 router = APIRouter(prefix="/api/v1/inventory", tags=["inventory"])
 STOCK_KEEPERS = (Role.MERCHANT, Role.PARTNER_PHARMACY, Role.OPERATOR, Role.ADMIN)
 StockKeeper = Annotated[Principal, Depends(require_roles(*STOCK_KEEPERS))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 def _scope(db, principal: Principal) -> list[int] | None:
@@ -34,18 +33,6 @@ def _scope(db, principal: Principal) -> list[int] | None:
     if principal.role in (Role.OPERATOR, Role.ADMIN):
         return None
     return [loc.id for loc in places.locations_of(db, owner_user_id=principal.id)]
-
-
-def _idempotent(db, principal: Principal, key: str | None, scope: str, body: dict, run) -> JSONResponse:
-    key = idempotency.validate_key(key)
-    fingerprint = idempotency.fingerprint(body)
-    found = idempotency.replay(db, scope=scope, owner=principal.id, key=key, request_fingerprint=fingerprint)
-    if found is not None:
-        return JSONResponse(found.response, status_code=found.status_code)
-    status, payload = run()
-    idempotency.remember(db, scope=scope, owner=principal.id, key=key, request_fingerprint=fingerprint,
-                         status_code=status, response=payload)
-    return JSONResponse(payload, status_code=status)
 
 
 @router.get("/locations", response_model=Page[LocationOut])
@@ -63,7 +50,7 @@ def list_locations(db: DbSession, principal: StockKeeper, params: Annotated[Page
 
 
 @router.post("/receipts", response_model=ReceiptOut, status_code=201, summary="Book a batch into stock")
-def receive(body: ReceiptIn, db: DbSession, principal: StockKeeper, idempotency_key: IdempotencyKey = None):
+def receive(body: ReceiptIn, db: DbSession, principal: StockKeeper, idempotency_key: IdempotencyKey):
     def run():
         location = places.managed_location(db, principal=principal, location_id=body.location_id)
         now = utcnow()
@@ -72,11 +59,12 @@ def receive(body: ReceiptIn, db: DbSession, principal: StockKeeper, idempotency_
                                             quantity=body.quantity, unit_cost_cents=body.unit_cost_cents, now=now)
         out = ReceiptOut(batch=batch_outs(db, [batch], now=now)[0], move=move_out(move))
         return 201, out.model_dump(mode="json")
-    return _idempotent(db, principal, idempotency_key, "inventory.receipt", body.model_dump(mode="json"), run)
+    return idempotent(db, scope="inventory.receipt", owner=principal.id, key=idempotency_key,
+                      body=body.model_dump(mode="json"), run=run)
 
 
 @router.post("/write-offs", response_model=MoveOut, status_code=201, summary="Write off damaged or expired units")
-def write_off(body: WriteOffIn, db: DbSession, principal: StockKeeper, idempotency_key: IdempotencyKey = None):
+def write_off(body: WriteOffIn, db: DbSession, principal: StockKeeper, idempotency_key: IdempotencyKey):
     def run():
         batch = db.get(StockBatch, body.batch_id)
         if batch is None:
@@ -84,11 +72,12 @@ def write_off(body: WriteOffIn, db: DbSession, principal: StockKeeper, idempoten
         places.managed_location(db, principal=principal, location_id=batch.location_id)
         move = service.write_off(db, batch_id=body.batch_id, quantity=body.quantity, reason=body.reason, now=utcnow())
         return 201, move_out(move).model_dump(mode="json")
-    return _idempotent(db, principal, idempotency_key, "inventory.write_off", body.model_dump(mode="json"), run)
+    return idempotent(db, scope="inventory.write_off", owner=principal.id, key=idempotency_key,
+                      body=body.model_dump(mode="json"), run=run)
 
 
 @router.get("/locations/{location_id}/batches", response_model=Page[BatchOut])
-def location_batches(location_id: int, db: DbSession, principal: StockKeeper,
+def location_batches(location_id: ResourceId, db: DbSession, principal: StockKeeper,
                      params: Annotated[PageParams, Depends(page_params)]) -> Page[BatchOut]:
     places.managed_location(db, principal=principal, location_id=location_id)
     rows, total = paginate(db, batches_query(location_ids=[location_id]), params)
@@ -113,14 +102,17 @@ def stock_outs(db: DbSession, principal: StockKeeper,
 
 
 @router.get("/turnover", response_model=TurnoverOut, dependencies=[Depends(require_roles(Role.OPERATOR, Role.ADMIN))])
-def turnover(db: DbSession, start: date, end: date, location_id: int | None = None) -> TurnoverOut:
+def turnover(db: DbSession, start: date, end: date, location_id: QueryId | None = None) -> TurnoverOut:
     days = service.inventory_turnover_days(db, start=start, end=end, location_id=location_id)
     return TurnoverOut(start=start, end=end, location_id=location_id,
                        turnover_days=None if days is None else str(days))
 
 
-@router.post("/route-preview", response_model=RoutePreviewOut, summary="Where an order would ship from, and why")
-def route_preview(body: RoutePreviewIn, db: DbSession, _principal: CurrentUser) -> RoutePreviewOut:
+@router.post("/route-preview", response_model=RoutePreviewOut, summary="Where an order would ship from, and why",
+             description="Operators only: the plan names every store that holds the stock. Buyers see the plan "
+                         "through the checkout preview, which names only the channel and the shipping store.",
+             dependencies=[Depends(require_roles(Role.OPERATOR, Role.ADMIN))])
+def route_preview(body: RoutePreviewIn, db: DbSession) -> RoutePreviewOut:
     lines = [service.RouteLine(line.product_id, line.quantity,
                                line.cold_chain if line.cold_chain is not None
                                else require_product(db, line.product_id).cold_chain) for line in body.lines]

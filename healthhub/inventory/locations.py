@@ -9,7 +9,7 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit
-from healthhub.core.errors import AppError, Forbidden, NotFound
+from healthhub.core.errors import AppError, NotFound
 from healthhub.identity.roles import Role
 from healthhub.inventory.geo import IndexCache, PharmacyIndex, PharmacySite, minutes_of
 from healthhub.inventory.models import GeoIndexVersion, Location
@@ -94,13 +94,13 @@ def get_location(session: Session, location_id: int) -> Location:
 
 
 def managed_location(session: Session, *, principal, location_id: int) -> Location:
-    """Merchants and partner pharmacies manage their own locations only; operators manage all."""
+    """Merchants and partner pharmacies manage their own locations only; operators manage all. Another
+    owner's location answers like a missing one, so that location ids cannot be probed."""
     location = get_location(session, location_id)
     if principal.role in (Role.OPERATOR, Role.ADMIN):
         return location
     if location.owner_user_id != principal.id:
-        raise Forbidden("只能管理自己门店的库存 / you can only manage your own location's stock",
-                        code="not-your-location")
+        raise NotFound("发货点不存在 / stock location not found", code="location-not-found")
     return location
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import AppError
+from healthhub.core.inputs import QueryId
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.core.templating import render
@@ -30,7 +31,7 @@ OPERATOR = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN)
 
 @router.get("/inventory/stock")
 def my_stock(request: Request, db: DbSession, principal: KEEPER, params: Annotated[PageParams, Depends(page_params)],
-             location_id: int | None = None):
+             location_id: QueryId | None = None):
     mine = places.locations_of(db, owner_user_id=principal.id)
     current = next((loc for loc in mine if loc.id == location_id), mine[0] if mine else None)
     if location_id is not None and (current is None or current.id != location_id):
@@ -50,7 +51,7 @@ def my_stock(request: Request, db: DbSession, principal: KEEPER, params: Annotat
 def operations(request: Request, db: DbSession, _principal: OPERATOR,
                params: Annotated[PageParams, Depends(page_params)],
                start: Annotated[date | None, Query()] = None, end: Annotated[date | None, Query()] = None,
-               location_id: int | None = None):
+               location_id: QueryId | None = None):
     now = utcnow()
     today = local_today(now)
     end = end or today

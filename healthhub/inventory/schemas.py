@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from healthhub.core.inputs import BodyId, Latitude, Longitude
 from healthhub.inventory.routing import (Destination, PlannedShipment, RouteLine, RoutingPlan,  # noqa: F401
                                          UnroutableLine)
 
@@ -42,8 +43,8 @@ class ReservationView:
 # ---- HTTP bodies -------------------------------------------------------------------------------
 
 class ReceiptIn(BaseModel):
-    location_id: int
-    product_id: int = Field(gt=0)
+    location_id: BodyId
+    product_id: BodyId
     batch_no: str = Field(min_length=1, max_length=64, description="生产批号")
     expiry_date: date
     quantity: int = Field(gt=0, le=1_000_000)
@@ -59,8 +60,8 @@ class ReceiptIn(BaseModel):
 
 
 class WriteOffIn(BaseModel):
-    batch_id: int
-    quantity: int = Field(gt=0)
+    batch_id: BodyId
+    quantity: int = Field(gt=0, le=1_000_000)
     reason: str = Field(min_length=2, max_length=255, description="报损原因，如：过期、破损")
 
 
@@ -117,15 +118,15 @@ class LocationOut(BaseModel):
 
 
 class RouteLineIn(BaseModel):
-    product_id: int = Field(gt=0)
+    product_id: BodyId
     quantity: int = Field(gt=0, le=10_000)
     cold_chain: bool | None = Field(None, description="省略时按商品目录判断 / from the catalogue when omitted")
 
 
 class RoutePreviewIn(BaseModel):
     lines: list[RouteLineIn] = Field(min_length=1, max_length=50)
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: Latitude
+    lng: Longitude
     city_adcode: str = Field(pattern=r"^\d{6}$")
 
 

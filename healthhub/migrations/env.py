@@ -21,7 +21,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.attributes["database_url"])
+    engine = make_engine(config.attributes["database_url"], bounded=False)
     with engine.connect() as connection:
         _run(connection)
         connection.commit()

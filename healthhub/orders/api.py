@@ -3,18 +3,16 @@
 Money and stock writes (placing, paying, cancelling, refunding) require an Idempotency-Key:
 a retry with the same key and body gets the stored answer, the same key with another body 409.
 """
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from healthhub.catalog.service import RX_RISK_WARNING
-from healthhub.core import idempotency
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Conflict
+from healthhub.core.idempotency import IdempotencyKey, idempotent
+from healthhub.core.inputs import ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
@@ -39,25 +37,6 @@ Buyer = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
 Staff = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
 Viewer = Annotated[Principal, Depends(require_roles(Role.PATIENT, Role.OPERATOR, Role.ADMIN, Role.PHARMACIST))]
 Canceller = Annotated[Principal, Depends(require_roles(Role.PATIENT, Role.OPERATOR, Role.ADMIN))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-
-
-def idempotent(db, *, scope: str, owner: int, key: str | None, body: Any,
-               run: Callable[[], tuple[int, dict]]) -> JSONResponse:
-    key = idempotency.validate_key(key)
-    request_print = idempotency.fingerprint(body)
-    found = idempotency.replay(db, scope=scope, owner=owner, key=key, request_fingerprint=request_print)
-    if found is not None:
-        return JSONResponse(found.response, status_code=found.status_code, headers={"Idempotent-Replayed": "true"})
-    status, payload = run()
-    try:
-        with db.begin_nested():
-            idempotency.remember(db, scope=scope, owner=owner, key=key, request_fingerprint=request_print,
-                                 status_code=status, response=payload)
-    except IntegrityError:
-        raise Conflict("同一请求正在处理，请稍后用同一个 Idempotency-Key 重试 / the same request is being processed, "
-                       "retry with the same key", code="idempotency-in-progress") from None
-    return JSONResponse(payload, status_code=status)
 
 
 def _order_json(db, order: Order) -> dict:
@@ -80,13 +59,13 @@ def add_to_cart(body: CartItemIn, db: DbSession, buyer: Buyer) -> CartOut:
 
 
 @router.put("/cart/items/{product_id}", response_model=CartOut, summary="Set a cart line's quantity")
-def set_cart_quantity(product_id: int, body: QuantityIn, db: DbSession, buyer: Buyer) -> CartOut:
+def set_cart_quantity(product_id: ResourceId, body: QuantityIn, db: DbSession, buyer: Buyer) -> CartOut:
     carts.set_quantity(db, user_id=buyer.id, product_id=product_id, quantity=body.quantity)
     return cart_out(carts.view_cart(db, user_id=buyer.id))
 
 
 @router.delete("/cart/items/{product_id}", response_model=CartOut, summary="Remove a product from my cart")
-def remove_from_cart(product_id: int, db: DbSession, buyer: Buyer) -> CartOut:
+def remove_from_cart(product_id: ResourceId, db: DbSession, buyer: Buyer) -> CartOut:
     carts.remove_item(db, user_id=buyer.id, product_id=product_id)
     return cart_out(carts.view_cart(db, user_id=buyer.id))
 
@@ -135,7 +114,7 @@ def preview(body: CheckoutIn, db: DbSession, buyer: Buyer) -> CheckoutPreviewOut
 @router.post("/orders", response_model=OrderOut, status_code=201,
              summary="Place an order (Idempotency-Key required): reserves stock per planned shipment; Rx lines "
                      "need a prescription and rx_risk_acknowledged=true")
-def create_order(body: OrderCreateIn, db: DbSession, buyer: Buyer, idempotency_key: IdempotencyKey = None):
+def create_order(body: OrderCreateIn, db: DbSession, buyer: Buyer, idempotency_key: IdempotencyKey):
     def run() -> tuple[int, dict]:
         rx = checkout.RxChoice(body.rx.source, body.rx.ref, body.rx_risk_acknowledged) if body.rx else None
         order = checkout.create_order(db, buyer_id=buyer.id, items=_items(body), address_id=body.address_id, rx=rx,
@@ -159,25 +138,23 @@ def list_orders(db: DbSession, viewer: Viewer, params: Annotated[PageParams, Dep
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(order_id: int, db: DbSession, viewer: Viewer) -> OrderOut:
+def get_order(order_id: ResourceId, db: DbSession, viewer: Viewer) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=viewer)
     return order_out(order, payments.payments_of(db, order_id=order.id))
 
 
 @router.post("/orders/{order_id}/payments", response_model=PaymentOut, status_code=201,
              summary="Start paying an order (Idempotency-Key required); follow redirect_url to the provider")
-def pay_order(order_id: int, body: PayIn, request: Request, db: DbSession, buyer: Buyer,
-              idempotency_key: IdempotencyKey = None):
+def pay_order(order_id: ResourceId, body: PayIn, db: DbSession, buyer: Buyer,
+              idempotency_key: IdempotencyKey):
     def run() -> tuple[int, dict]:
         order = service.order_for(db, order_id=order_id, principal=buyer, lock=True)
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise Conflict("订单当前不需要支付 / the order is not awaiting payment", code="not-payable")
         if order.reserved_until <= utcnow():
             raise Conflict("订单已超时，请重新下单 / the order timed out, please order again", code="order-timed-out")
-        base = str(request.base_url).rstrip("/")
         payment = payments.start_payment(db, order=order, provider_name=body.provider,
-                                         return_url=f"/orders/{order.id}",
-                                         callback_url=f"{base}/api/v1/payments/callbacks/{body.provider}")
+                                         return_url=f"/orders/{order.id}")
         return 201, payment_out(payment).model_dump(mode="json")
 
     return idempotent(db, scope=f"orders.pay:{order_id}", owner=buyer.id, key=idempotency_key,
@@ -186,7 +163,8 @@ def pay_order(order_id: int, body: PayIn, request: Request, db: DbSession, buyer
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut,
              summary="Cancel before dispatch: stock and money back (Idempotency-Key required)")
-def cancel_order(order_id: int, body: ReasonIn, db: DbSession, viewer: Canceller, idempotency_key: IdempotencyKey = None):
+def cancel_order(order_id: ResourceId, body: ReasonIn, db: DbSession, viewer: Canceller,
+                 idempotency_key: IdempotencyKey):
     def run() -> tuple[int, dict]:
         order = service.order_for(db, order_id=order_id, principal=viewer, lock=True)
         service.cancel(db, order=order, reason=body.reason, now=utcnow())
@@ -198,7 +176,7 @@ def cancel_order(order_id: int, body: ReasonIn, db: DbSession, viewer: Canceller
 
 @router.post("/orders/{order_id}/refund", response_model=OrderOut,
              summary="Return after delivery: stock back to its batches, full refund (Idempotency-Key required)")
-def refund_order(order_id: int, body: ReasonIn, db: DbSession, staff: Staff, idempotency_key: IdempotencyKey = None):
+def refund_order(order_id: ResourceId, body: ReasonIn, db: DbSession, staff: Staff, idempotency_key: IdempotencyKey):
     def run() -> tuple[int, dict]:
         order = service.order_for(db, order_id=order_id, principal=staff, lock=True)
         service.refund_after_delivery(db, order=order, reason=body.reason, now=utcnow())
@@ -209,21 +187,22 @@ def refund_order(order_id: int, body: ReasonIn, db: DbSession, staff: Staff, ide
 
 
 @router.post("/orders/{order_id}/complete", response_model=OrderOut, summary="Buyer confirms receipt")
-def complete_order(order_id: int, db: DbSession, buyer: Buyer) -> OrderOut:
+def complete_order(order_id: ResourceId, db: DbSession, buyer: Buyer) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=buyer, lock=True)
     service.complete(db, order=order, now=utcnow())
     return order_out(order, payments.payments_of(db, order_id=order.id))
 
 
 @router.post("/orders/{order_id}/shipments/{shipment_id}/dispatch", response_model=OrderOut)
-def dispatch_shipment(order_id: int, shipment_id: int, body: DispatchIn, db: DbSession, staff: Staff) -> OrderOut:
+def dispatch_shipment(order_id: ResourceId, shipment_id: ResourceId, body: DispatchIn, db: DbSession,
+                      staff: Staff) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=staff, lock=True)
     service.dispatch_shipment(db, order=order, shipment_id=shipment_id, tracking_no=body.tracking_no, now=utcnow())
     return order_out(order, payments.payments_of(db, order_id=order.id))
 
 
 @router.post("/orders/{order_id}/shipments/{shipment_id}/deliver", response_model=OrderOut)
-def deliver_shipment(order_id: int, shipment_id: int, db: DbSession, staff: Staff) -> OrderOut:
+def deliver_shipment(order_id: ResourceId, shipment_id: ResourceId, db: DbSession, staff: Staff) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=staff, lock=True)
     service.deliver_shipment(db, order=order, shipment_id=shipment_id, now=utcnow())
     return order_out(order, payments.payments_of(db, order_id=order.id))

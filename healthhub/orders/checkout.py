@@ -109,8 +109,9 @@ def new_order_no(now: datetime) -> str:
 
 
 def ship_to(address: Address) -> dict:
-    return {"recipient": address.recipient, "mobile": address.mobile, "region": address.region,
-            "detail": address.detail, "city_adcode": address.city_adcode, "lat": address.lat, "lng": address.lng}
+    """Where the order goes; the recipient's name and mobile go to the order's encrypted columns instead."""
+    return {"region": address.region, "detail": address.detail, "city_adcode": address.city_adcode,
+            "lat": address.lat, "lng": address.lng}
 
 
 def create_order(session: Session, *, buyer_id: int, items: Iterable[OrderItem], address_id: int,
@@ -159,7 +160,8 @@ def place_order(session: Session, *, buyer_id: int, address: Address, plan: Chec
         # Built whole, collections included: one flush writes it and nothing has to be loaded back.
         order = Order(order_no=order_no, buyer_id=buyer_id, status=status,
                       subtotal_cents=plan.subtotal_cents, total_cents=plan.subtotal_cents, paid_cents=0,
-                      refunded_cents=0, ship_to=ship_to(address), requires_rx=bool(plan.needs),
+                      refunded_cents=0, ship_to=ship_to(address), recipient=address.recipient,
+                      recipient_mobile=address.mobile, requires_rx=bool(plan.needs),
                       rx_source=rx.source.value if rx and plan.needs else None,
                       rx_ref=rx.ref if rx and plan.needs else None, rx_claimed=rx_claimed,
                       rx_risk_acknowledged_at=now if plan.needs else None,

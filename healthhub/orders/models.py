@@ -54,7 +54,10 @@ class Order(TimestampMixin, Base):
     paid_cents: Mapped[int] = mapped_column(Integer, default=0)
     refunded_cents: Mapped[int] = mapped_column(Integer, default=0)
     # The address is copied: later edits of the address book never change where an order went.
+    # The place stays readable for routing; who receives it is encrypted like every stored mobile (DP-08).
     ship_to: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recipient: Mapped[str] = mapped_column(EncryptedString())
+    recipient_mobile: Mapped[str] = mapped_column(EncryptedString())
     requires_rx: Mapped[bool] = mapped_column(Boolean, default=False)
     rx_source: Mapped[str | None] = mapped_column(String(16))  # "eprescription" | "upload"
     rx_ref: Mapped[int | None] = mapped_column(Integer)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from healthhub.catalog.service import RX_RISK_WARNING
 from healthhub.core.db import DbSession, utcnow
+from healthhub.core.inputs import ResourceId
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams, page_params, paginate
 from healthhub.core.templating import render
@@ -83,7 +84,7 @@ def all_orders(request: Request, db: DbSession, _staff: Staff, params: Annotated
 
 
 @router.get("/orders/{order_id}")
-def order_page(order_id: int, request: Request, db: DbSession, viewer: Viewer):
+def order_page(order_id: ResourceId, request: Request, db: DbSession, viewer: Viewer):
     order = service.order_for(db, order_id=order_id, principal=viewer)
     view = order_out(order, payments.payments_of(db, order_id=order.id))
     return render(request, "orders/order_detail.html", {
@@ -119,7 +120,7 @@ def review_queue(request: Request, db: DbSession, _pharmacist: Pharmacist,
 
 
 @router.get("/pharmacist/rx-uploads/{upload_id}")
-def review_upload(upload_id: int, request: Request, db: DbSession, _pharmacist: Pharmacist):
+def review_upload(upload_id: ResourceId, request: Request, db: DbSession, _pharmacist: Pharmacist):
     upload = uploads.get_upload(db, upload_id=upload_id)
     waiting = service.orders_using_upload(db, upload_id=upload_id)
     wanted = {}

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import NotFound
+from healthhub.core.inputs import ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
@@ -22,8 +23,10 @@ Pharmacist = Annotated[Principal, Depends(require_roles(Role.PHARMACIST))]
 
 @router.post("/rx-uploads", response_model=RxUploadOut, status_code=201,
              summary="Upload a photo of a paper prescription (PNG or JPEG, at most 5 MB)")
-async def upload_prescription(db: DbSession, patient: Patient, file: Annotated[UploadFile, File()]) -> RxUploadOut:
-    data = await file.read(uploads.MAX_BYTES + 1)
+def upload_prescription(db: DbSession, patient: Patient, file: Annotated[UploadFile, File()]) -> RxUploadOut:
+    # Plain def (threadpool): the insert must not run on the event loop. The form is already parsed into a
+    # spooled file, so reading it here is a local read.
+    data = file.file.read(uploads.MAX_BYTES + 1)
     return upload_out(uploads.create_upload(db, patient_id=patient.id, data=data))
 
 
@@ -50,7 +53,7 @@ def visible_upload(db, upload_id: int, principal: Principal) -> RxUpload:
 
 
 @router.get("/rx-uploads/{upload_id}/image", summary="The image itself (its owner and pharmacists only)")
-def upload_image(upload_id: int, db: DbSession, principal: CurrentUser) -> Response:
+def upload_image(upload_id: ResourceId, db: DbSession, principal: CurrentUser) -> Response:
     upload = visible_upload(db, upload_id, principal)
     return Response(upload.image, media_type=upload.content_type,
                     headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
@@ -58,7 +61,7 @@ def upload_image(upload_id: int, db: DbSession, principal: CurrentUser) -> Respo
 
 @router.post("/rx-uploads/{upload_id}/approve", response_model=RxUploadOut,
              summary="Pharmacist approves: the drugs and quantities the prescription covers and its validity")
-def approve_upload(upload_id: int, body: RxApproveIn, db: DbSession, pharmacist: Pharmacist) -> RxUploadOut:
+def approve_upload(upload_id: ResourceId, body: RxApproveIn, db: DbSession, pharmacist: Pharmacist) -> RxUploadOut:
     upload = uploads.approve(db, upload_id=upload_id, pharmacist_id=pharmacist.id, issued_on=body.issued_on,
                              valid_until=body.valid_until, now=utcnow(),
                              items=[uploads.ApprovedItem(i.knowledge_key, i.drug_name, i.quantity) for i in body.items])
@@ -66,6 +69,6 @@ def approve_upload(upload_id: int, body: RxApproveIn, db: DbSession, pharmacist:
 
 
 @router.post("/rx-uploads/{upload_id}/reject", response_model=RxUploadOut, summary="Pharmacist rejects, with a reason")
-def reject_upload(upload_id: int, body: ReasonIn, db: DbSession, pharmacist: Pharmacist) -> RxUploadOut:
+def reject_upload(upload_id: ResourceId, body: ReasonIn, db: DbSession, pharmacist: Pharmacist) -> RxUploadOut:
     return upload_out(uploads.reject(db, upload_id=upload_id, pharmacist_id=pharmacist.id, reason=body.reason,
                                      now=utcnow()))

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from healthhub.core.identity_numbers import mask_mobile
+from healthhub.core.inputs import BodyId, Latitude, Longitude
 from healthhub.orders.cart import MAX_QUANTITY, CartLine, CartView
 from healthhub.orders.checkout import MAX_ORDER_LINES
 from healthhub.orders.models import Order, Payment, RxUpload
@@ -16,9 +17,9 @@ Quantity = Field(ge=1, le=MAX_QUANTITY, description="件数 1–99")
 
 
 class CartItemIn(BaseModel):
-    product_id: int = Field(gt=0)
+    product_id: BodyId
     quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
-    prescription_id: int | None = Field(None, gt=0, description="处方药：凭此张已审核的电子处方购买（结算时优先使用）")
+    prescription_id: BodyId | None = Field(None, description="处方药：凭此张已审核的电子处方购买（结算时优先使用）")
 
 
 class QuantityIn(BaseModel):
@@ -66,8 +67,8 @@ class AddressIn(BaseModel):
     region: str = Field(min_length=2, max_length=64, description="省市区")
     detail: str = Field(min_length=2, max_length=200, description="详细地址")
     city_adcode: str = Field(pattern=r"^\d{6}$", description="区县或城市的6位行政区划代码")
-    lat: float | None = Field(None, ge=-90, le=90, description="省略时取该区县中心点")
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Latitude | None = Field(None, description="省略时取该区县中心点")
+    lng: Longitude | None = None
     is_default: bool = False
 
 
@@ -84,17 +85,17 @@ class AddressOut(BaseModel):
 
 
 class ItemIn(BaseModel):
-    product_id: int = Field(gt=0)
+    product_id: BodyId
     quantity: int = Quantity
 
 
 class RxChoiceIn(BaseModel):
     source: RxSource = Field(description="eprescription（互联网医院电子处方）或 upload（上传的处方图片）")
-    ref: int = Field(gt=0, description="电子处方 id 或处方图片 id")
+    ref: BodyId = Field(description="电子处方 id 或处方图片 id")
 
 
 class CheckoutIn(BaseModel):
-    address_id: int = Field(gt=0)
+    address_id: BodyId
     items: list[ItemIn] = Field(min_length=1, max_length=MAX_ORDER_LINES)
 
 
@@ -233,7 +234,8 @@ def order_out(order: Order, payments: list[Payment]) -> OrderOut:
         id=order.id, order_no=order.order_no, status=OrderStatus(order.status),
         status_label=STATUS_LABELS[OrderStatus(order.status)], subtotal_cents=order.subtotal_cents,
         total_cents=order.total_cents, paid_cents=order.paid_cents, refunded_cents=order.refunded_cents,
-        recipient=to["recipient"], mobile_masked=mask_mobile(to["mobile"]), address=f"{to['region']} {to['detail']}",
+        recipient=order.recipient, mobile_masked=mask_mobile(order.recipient_mobile),
+        address=f"{to['region']} {to['detail']}",
         requires_rx=order.requires_rx, rx_source=order.rx_source, rx_ref=order.rx_ref, rx_claimed=order.rx_claimed,
         rx_risk_acknowledged_at=order.rx_risk_acknowledged_at, reserved_until=order.reserved_until,
         created_at=order.created_at, cancel_reason=order.cancel_reason,

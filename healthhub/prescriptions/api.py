@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from healthhub.core.db import DbSession, utcnow
+from healthhub.core.inputs import ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
@@ -44,25 +45,25 @@ def create(body: PrescriptionIn, doctor: Doctor, db: DbSession) -> PrescriptionO
 
 
 @router.put("/{prescription_id}", response_model=PrescriptionOut, summary="Replace a draft's content")
-def update(prescription_id: int, body: PrescriptionIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
+def update(prescription_id: ResourceId, body: PrescriptionIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
     return _view(db, prescribing.update_draft(db, doctor, prescription_id, body).id)
 
 
 @router.post("/{prescription_id}/sign", response_model=PrescriptionOut,
              summary="Sign with the doctor's SM2 key and submit for pharmacist review")
-def sign(prescription_id: int, body: SignIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
+def sign(prescription_id: ResourceId, body: SignIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
     return _view(db, prescribing.sign(db, doctor, prescription_id, confirm=body.confirm).id)
 
 
 @router.post("/{prescription_id}/revise", response_model=PrescriptionOut, status_code=201,
              summary="Copy a returned prescription into a new draft version")
-def revise(prescription_id: int, doctor: Doctor, db: DbSession) -> PrescriptionOut:
+def revise(prescription_id: ResourceId, doctor: Doctor, db: DbSession) -> PrescriptionOut:
     return _view(db, prescribing.revise(db, doctor, prescription_id).id)
 
 
 @router.post("/{prescription_id}/confirm", response_model=PrescriptionOut,
              summary="Answer a pharmacist's confirmation request and sign again (RV-05)")
-def confirm(prescription_id: int, body: ConfirmIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
+def confirm(prescription_id: ResourceId, body: ConfirmIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
     rx = prescribing.confirm_for_review(db, doctor, prescription_id, comment=body.comment, confirm=body.confirm)
     return _view(db, rx.id)
 
@@ -89,5 +90,5 @@ def usable(principal: Annotated[Principal, Depends(require_roles(Role.PATIENT))]
 
 
 @router.get("/{prescription_id}", response_model=PrescriptionOut, summary="One prescription, signature re-verified")
-def get_one(prescription_id: int, principal: CurrentUser, db: DbSession) -> PrescriptionOut:
+def get_one(prescription_id: ResourceId, principal: CurrentUser, db: DbSession) -> PrescriptionOut:
     return _out(service.get_for(db, principal, prescription_id=prescription_id))

@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from healthhub.core.db import DbSession
+from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams, page_params
 from healthhub.core.templating import render
@@ -22,7 +23,8 @@ Patient = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
 
 
 @router.get("/doctor/consultations/{consultation_id}/prescribe")
-def prescribe_page(request: Request, consultation_id: int, doctor: Doctor, db: DbSession, draft: int | None = None):
+def prescribe_page(request: Request, consultation_id: ResourceId, doctor: Doctor, db: DbSession,
+                  draft: QueryId | None = None):
     context = prescribing.context_for(db, doctor, consultation_id)
     editing = service.get_for(db, doctor, prescription_id=draft) if draft else None
     return render(request, "prescriptions/prescribe.html", {
@@ -53,7 +55,7 @@ def patient_list(request: Request, patient: Patient, db: DbSession,
 
 
 @router.get("/prescriptions/{prescription_id}")
-def detail(request: Request, prescription_id: int, principal: CurrentUser, db: DbSession):
+def detail(request: Request, prescription_id: ResourceId, principal: CurrentUser, db: DbSession):
     view = service.get_for(db, principal, prescription_id=prescription_id)
     return render(request, "prescriptions/detail.html", {"rx": view, "history": service.history(db, view.id)})
 

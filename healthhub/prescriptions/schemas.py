@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from healthhub.core.inputs import BodyId
+
 
 class DiagnosisIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -30,7 +32,7 @@ class ItemIn(BaseModel):
 class PrescriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    consultation_id: int
+    consultation_id: BodyId
     diagnoses: list[DiagnosisIn] = Field(default_factory=list, max_length=10)
     items: list[ItemIn] = Field(default_factory=list, max_length=20)
     emergency: bool = False

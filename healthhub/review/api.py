@@ -2,12 +2,13 @@
 the pharmacist workbench, usage and SLA. Tenant management lives in tenant_api.py."""
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from healthhub.core import idempotency
 from healthhub.core.db import DbSession
 from healthhub.core.errors import Forbidden
+from healthhub.core.idempotency import OptionalIdempotencyKey, idempotent
+from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.review import service, signatures, stats, workbench
 from healthhub.review import tenants as tenant_service
@@ -58,24 +59,18 @@ def _submission(db, caller: Caller, external_ref, patient_ref, patient_label) ->
 @router.post("/review", response_model=ReviewOut, summary="Review a prescription (tenant API key or user token)")
 def review_prescription(body: ReviewRequest, caller: Submitter, db: DbSession,
                         external_ref: RefParam = None, patient_ref: RefParam = None, patient_label: RefParam = None,
-                        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict:
+                        idempotency_key: OptionalIdempotencyKey = None):
     """Clinics (API key or clinic admin) get the review queued for their pharmacists; doctors and
     pharmacists get a pre-check. A retried call with the same `Idempotency-Key` returns the first result."""
     owner = f"tenant:{caller.tenant_id}" if caller.is_clinic else f"user:{caller.user_id}"
-    fingerprint = idempotency.fingerprint({"body": body.model_dump(mode="json"), "refs": [external_ref, patient_ref,
-                                                                                          patient_label]})
-    if idempotency_key is not None:
-        key = idempotency.validate_key(idempotency_key)
-        if (found := idempotency.replay(db, scope="review.submit", owner=owner, key=key,
-                                        request_fingerprint=fingerprint)) is not None:
-            return found.response
-    record = service.submit(db, request=body, submission=_submission(db, caller, external_ref, patient_ref,
-                                                                      patient_label))
-    result = service.response_of(record)
-    if idempotency_key is not None:
-        idempotency.remember(db, scope="review.submit", owner=owner, key=idempotency_key,
-                             request_fingerprint=fingerprint, status_code=200, response=result)
-    return result
+
+    def run() -> dict:
+        record = service.submit(db, request=body, submission=_submission(db, caller, external_ref, patient_ref,
+                                                                          patient_label))
+        return service.response_of(record)
+
+    return idempotent(db, scope="review.submit", owner=owner, key=idempotency_key, run=run,
+                      body={"body": body.model_dump(mode="json"), "refs": [external_ref, patient_ref, patient_label]})
 
 
 @router.get("/review/reviews", response_model=Page[ReviewSummary], summary="Reviews the caller may see")
@@ -83,7 +78,7 @@ def list_reviews(caller: Reader, db: DbSession, params: Annotated[PageParams, De
                  status: Annotated[str | None, Query(max_length=16)] = None,
                  verdict: Annotated[str | None, Query(pattern="^(pass|review|reject)$")] = None,
                  patient_ref: RefParam = None, external_ref: RefParam = None,
-                 tenant_id: int | None = None, platform: bool = False) -> Page[ReviewSummary]:
+                 tenant_id: QueryId | None = None, platform: bool = False) -> Page[ReviewSummary]:
     filters = service.ReviewFilter(status=status, verdict=verdict, patient_ref=patient_ref, source_ref=external_ref,
                                    tenant_id=tenant_id, platform_only=platform)
     rows, total = paginate(db, service.list_query(db, caller, filters), params)
@@ -91,32 +86,32 @@ def list_reviews(caller: Reader, db: DbSession, params: Annotated[PageParams, De
 
 
 @router.get("/review/reviews/{review_id}", response_model=ReviewDetail)
-def get_review(review_id: int, caller: Reader, db: DbSession) -> ReviewDetail:
+def get_review(review_id: ResourceId, caller: Reader, db: DbSession) -> ReviewDetail:
     return detail_of(db, get_visible_review(db, caller, review_id))
 
 
 @router.post("/review/reviews/{review_id}/approve", response_model=ReviewDetail, summary="Approve and sign")
-def approve(review_id: int, body: ApproveIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
+def approve(review_id: ResourceId, body: ApproveIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
     record = get_visible_review(db, caller, review_id, for_update=True)
     return detail_of(db, workbench.approve(db, caller=caller, record=record, note=body.note))
 
 
 @router.post("/review/reviews/{review_id}/return", response_model=ReviewDetail, summary="Return to the prescriber")
-def return_review(review_id: int, body: ReturnIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
+def return_review(review_id: ResourceId, body: ReturnIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
     record = get_visible_review(db, caller, review_id, for_update=True)
     return detail_of(db, workbench.return_to_doctor(db, caller=caller, record=record, reason=body.reason))
 
 
 @router.post("/review/reviews/{review_id}/ask-doctor", response_model=ReviewDetail,
              summary="Ask the prescriber to confirm warnings (double signature)")
-def ask_doctor(review_id: int, body: AskDoctorIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
+def ask_doctor(review_id: ResourceId, body: AskDoctorIn, caller: Pharmacist, db: DbSession) -> ReviewDetail:
     record = get_visible_review(db, caller, review_id, for_update=True)
     return detail_of(db, workbench.ask_doctor(db, caller=caller, record=record, question=body.question))
 
 
 @router.post("/review/reviews/{review_id}/doctor-confirmation", response_model=ReviewDetail,
              summary="A clinic's prescriber confirms the warnings the pharmacist asked about")
-def doctor_confirmation(review_id: int, body: DoctorConfirmIn, caller: Clinic, db: DbSession) -> ReviewDetail:
+def doctor_confirmation(review_id: ResourceId, body: DoctorConfirmIn, caller: Clinic, db: DbSession) -> ReviewDetail:
     """RV-05: the API key acts for the clinic, not for a person, so the body names the doctor who re-signs
     (name with licence number and/or the clinic's doctor id); it is stored and covered by the approval."""
     record = get_visible_review(db, caller, review_id, for_update=True)
@@ -126,7 +121,7 @@ def doctor_confirmation(review_id: int, body: DoctorConfirmIn, caller: Clinic, d
 
 @router.get("/review/usage", response_model=UsageOut, summary="Reviews per day and verdict counts")
 def usage(caller: StatsReader, db: DbSession, days: Annotated[int, Query(ge=1, le=stats.MAX_DAYS)] = 30,
-          tenant_id: int | None = None, platform: bool = False) -> UsageOut:
+          tenant_id: QueryId | None = None, platform: bool = False) -> UsageOut:
     scope = tenant_scope(db, caller, tenant_id)
     result = stats.usage(db, caller, days=days, tenant_id=scope, platform_only=platform and scope is None)
     return UsageOut(tenant_id=scope, days=[DayUsageOut(day=d.day, total=d.total, verdicts=d.verdicts)
@@ -136,7 +131,7 @@ def usage(caller: StatsReader, db: DbSession, days: Annotated[int, Query(ge=1, l
 
 @router.get("/review/stats/sla", response_model=SlaOut, summary="Waiting time and pharmacist throughput")
 def sla(caller: StatsReader, db: DbSession, days: Annotated[int, Query(ge=1, le=stats.MAX_DAYS)] = 7,
-        tenant_id: int | None = None, platform: bool = False) -> SlaOut:
+        tenant_id: QueryId | None = None, platform: bool = False) -> SlaOut:
     scope = tenant_scope(db, caller, tenant_id)
     result = stats.sla(db, caller, days=days, tenant_id=scope, platform_only=platform and scope is None)
     return SlaOut(tenant_id=scope, decided=result.decided, wait_p50_minutes=result.wait_p50_minutes,

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from healthhub.core.context import Actor, actor_var
 from healthhub.core.db import DbSession
 from healthhub.core.errors import Forbidden, Unauthorized
+from healthhub.core.permissions import Access, gate
 from healthhub.identity.deps import OptionalUser
 from healthhub.identity.roles import Role
 from healthhub.review import tenants as tenant_service
@@ -18,16 +19,25 @@ from healthhub.review.access import API_KEY_ROLE, Caller, user_caller
 API_KEY_HEADER = "x-api-key"
 
 
-async def review_caller(request: Request, db: DbSession, principal: OptionalUser) -> Caller:
+def _identify(request: Request, db: DbSession, principal: OptionalUser) -> tuple[Caller, Actor | None]:
+    # Plain def: the key lookup runs in the threadpool, never on the event loop.
     plain = request.headers.get(API_KEY_HEADER)
     if plain:
         key, tenant = tenant_service.authenticate_key(db, plain=plain)
-        actor_var.set(Actor(user_id=None, username=f"tenant:{tenant.code}:{key.prefix}", role=API_KEY_ROLE))
-        return Caller(role=API_KEY_ROLE, tenant_id=tenant.id, api_key_id=key.id)
+        actor = Actor(user_id=None, username=f"tenant:{tenant.code}:{key.prefix}", role=API_KEY_ROLE)
+        return Caller(role=API_KEY_ROLE, tenant_id=tenant.id, api_key_id=key.id), actor
     if principal is None:
         raise Unauthorized("请提供 X-Api-Key 或登录令牌 / send an X-Api-Key header or a bearer token",
                            code="unauthenticated")
-    return user_caller(db, user_id=principal.id, role=principal.role)
+    return user_caller(db, user_id=principal.id, role=principal.role), None
+
+
+async def review_caller(identified: Annotated[tuple[Caller, Actor | None], Depends(_identify)]) -> Caller:
+    caller, actor = identified
+    if actor is not None:
+        # Set in the request's own context, not in the threadpool's copy, so the audit trail sees the tenant key.
+        actor_var.set(actor)
+    return caller
 
 
 def callers(*roles: str):
@@ -41,7 +51,7 @@ def callers(*roles: str):
                             code="forbidden-role")
         return caller
 
-    return dependency
+    return gate(dependency, Access.for_roles(allowed))
 
 
 SUBMITTERS = (API_KEY_ROLE, Role.PHARMACIST, Role.DOCTOR, Role.CLINIC_ADMIN)

@@ -1,10 +1,11 @@
 """Periodic jobs of the review service (run by core.jobs)."""
 from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy.orm import Session
 
+from healthhub.core.config import get_settings
 from healthhub.core.jobs import PeriodicJob
+from healthhub.core.outbound import public_only_client
 from healthhub.review.webhooks import deliver_due_webhooks
 
 # A clinic endpoint that hangs must not hold the job (and its transaction) for long.
@@ -12,7 +13,8 @@ WEBHOOK_TIMEOUT_SECONDS = 10.0
 
 
 def deliver_webhooks(session: Session, now: datetime) -> int:
-    with httpx.Client(timeout=WEBHOOK_TIMEOUT_SECONDS) as http:
+    allowed = get_settings().webhook_allowed_hosts
+    with public_only_client(allowed_hosts=allowed, timeout=WEBHOOK_TIMEOUT_SECONDS) as http:
         return deliver_due_webhooks(session, now=now, http_client=http, limit=100).attempted
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from healthhub.core.db import DbSession, utcnow
+from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.core.templating import render
@@ -66,7 +67,7 @@ def queue_page(request: Request, db: DbSession, principal: Annotated[Principal, 
 
 
 @router.get("/review/workbench/{review_id}")
-def detail_page(review_id: int, request: Request, db: DbSession,
+def detail_page(review_id: ResourceId, request: Request, db: DbSession,
                 principal: Annotated[Principal, Depends(require_roles(*WORKBENCH_ROLES))]):
     caller = user_caller(db, user_id=principal.id, role=principal.role)
     record = get_visible_review(db, caller, review_id)
@@ -84,7 +85,7 @@ def detail_page(review_id: int, request: Request, db: DbSession,
 
 @router.get("/review/stats")
 def stats_page(request: Request, db: DbSession, principal: Annotated[Principal, Depends(require_roles(*STATS_ROLES))],
-               days: Annotated[int, Query(ge=1, le=stats.MAX_DAYS)] = 7, tenant_id: int | None = None):
+               days: Annotated[int, Query(ge=1, le=stats.MAX_DAYS)] = 7, tenant_id: QueryId | None = None):
     caller = user_caller(db, user_id=principal.id, role=principal.role)
     if caller.is_clinic and caller.tenant_id is None:
         return render(request, "review/stats.html", {"no_tenant": True, "days": days})
@@ -111,7 +112,7 @@ def tenants_page(request: Request, db: DbSession, principal: Annotated[Principal
 
 
 @router.get("/review/tenants/{tenant_id}")
-def tenant_page(tenant_id: int, request: Request, db: DbSession,
+def tenant_page(tenant_id: ResourceId, request: Request, db: DbSession,
                 principal: Annotated[Principal, Depends(require_roles(*TENANT_ROLES))]):
     caller = user_caller(db, user_id=principal.id, role=principal.role)
     tenant = manageable_tenant(db, caller, tenant_id)

@@ -86,18 +86,22 @@ class DoctorConfirmIn(BaseModel):
     comment: str = Field(default="", max_length=500)
 
 
+WEBHOOK_URL_RULE = ("https URL of a host whose every address is public; a host in HEALTHHUB_WEBHOOK_ALLOWED_HOSTS "
+                    "may be internal and plain http. Checked again at each delivery, after DNS resolution.")
+
+
 class TenantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=3, max_length=32)
     name: str = Field(min_length=2, max_length=100)
-    webhook_url: str | None = Field(default=None, max_length=500)
+    webhook_url: str | None = Field(default=None, max_length=500, description=WEBHOOK_URL_RULE)
     auto_approve_pass: bool = False
 
 
 class TenantUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=2, max_length=100)
-    webhook_url: str | None = Field(default=None, max_length=500)
+    webhook_url: str | None = Field(default=None, max_length=500, description=WEBHOOK_URL_RULE)
     auto_approve_pass: bool | None = None
     status: str | None = Field(default=None, pattern="^(active|suspended)$")
 

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthhub.core.inputs import Measure
+
 
 class Family(StrEnum):
     LEGAL = "LEGAL"
@@ -37,9 +39,9 @@ class Verdict(StrEnum):
 class PatientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    age_years: float = Field(ge=0, le=130, description="fractional for infants (0.5 = six months)")
+    age_years: Measure = Field(ge=0, le=130, description="fractional for infants (0.5 = six months)")
     sex: str = Field(pattern="^[MF]$")
-    weight_kg: float | None = Field(default=None, gt=0, le=500)
+    weight_kg: Measure | None = Field(default=None, gt=0, le=500)
     pregnant: bool = False
     lactating: bool = False
     allergies: list[str] = Field(default_factory=list, max_length=50)
@@ -50,8 +52,8 @@ class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     drug: str = Field(min_length=1, max_length=100, description="Chinese or English generic name, or ATC code")
-    dose_mg: float | None = Field(default=None, gt=0)
-    times_per_day: float | None = Field(default=None, gt=0, le=24)
+    dose_mg: Measure | None = Field(default=None, gt=0)
+    times_per_day: Measure | None = Field(default=None, gt=0, le=24)
     route: str | None = Field(default=None, max_length=32)
     days: int | None = Field(default=None, ge=1, le=366)
     dosage_form: str | None = Field(default=None, max_length=32)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from healthhub.core import audit
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound
+from healthhub.core.inputs import ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.identity.roles import Role
 from healthhub.review import overrides as override_service
@@ -70,12 +71,12 @@ def list_tenants(caller: TenantManager, db: DbSession,
 
 
 @router.get("/tenants/{tenant_id}", response_model=TenantOut)
-def get_tenant(tenant_id: int, caller: TenantManager, db: DbSession) -> TenantOut:
+def get_tenant(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> TenantOut:
     return tenant_out(manageable_tenant(db, caller, tenant_id))
 
 
 @router.patch("/tenants/{tenant_id}", response_model=TenantOut)
-def update_tenant(tenant_id: int, body: TenantUpdate, caller: TenantManager, db: DbSession) -> TenantOut:
+def update_tenant(tenant_id: ResourceId, body: TenantUpdate, caller: TenantManager, db: DbSession) -> TenantOut:
     tenant = manageable_tenant(db, caller, tenant_id)
     changes = body.model_dump(exclude_unset=True)
     if "status" in changes and not caller.is_platform:
@@ -87,25 +88,26 @@ def update_tenant(tenant_id: int, body: TenantUpdate, caller: TenantManager, db:
 
 @router.post("/tenants/{tenant_id}/webhook-secret", response_model=SecretOut,
              summary="Rotate the webhook signing secret (shown once)")
-def rotate_secret(tenant_id: int, caller: TenantManager, db: DbSession) -> SecretOut:
+def rotate_secret(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> SecretOut:
     tenant = manageable_tenant(db, caller, tenant_id)
     return SecretOut(webhook_secret=tenant_service.rotate_webhook_secret(db, tenant=tenant))
 
 
 @router.get("/tenants/{tenant_id}/keys", response_model=list[KeyOut])
-def list_keys(tenant_id: int, caller: TenantManager, db: DbSession) -> list[KeyOut]:
+def list_keys(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> list[KeyOut]:
     return [key_out(k) for k in tenant_service.list_keys(db, tenant=manageable_tenant(db, caller, tenant_id))]
 
 
 @router.post("/tenants/{tenant_id}/keys", response_model=KeyCreated, status_code=201)
-def issue_key(tenant_id: int, body: KeyIn, caller: TenantManager, db: DbSession) -> KeyCreated:
+def issue_key(tenant_id: ResourceId, body: KeyIn, caller: TenantManager, db: DbSession) -> KeyCreated:
     tenant = manageable_tenant(db, caller, tenant_id)
     key, plain = tenant_service.issue_key(db, tenant=tenant, label=body.label, actor_user_id=caller.user_id)
     return KeyCreated(**key_out(key).model_dump(), api_key=plain)
 
 
 @router.post("/tenants/{tenant_id}/keys/{key_id}/rotate", response_model=KeyCreated, status_code=201)
-def rotate_key(tenant_id: int, key_id: int, body: RotateIn, caller: TenantManager, db: DbSession) -> KeyCreated:
+def rotate_key(tenant_id: ResourceId, key_id: ResourceId, body: RotateIn, caller: TenantManager,
+               db: DbSession) -> KeyCreated:
     tenant = manageable_tenant(db, caller, tenant_id)
     key = tenant_service.get_key(db, tenant=tenant, key_id=key_id)
     new_key, plain = tenant_service.rotate_key(db, tenant=tenant, key=key,
@@ -115,20 +117,20 @@ def rotate_key(tenant_id: int, key_id: int, body: RotateIn, caller: TenantManage
 
 
 @router.delete("/tenants/{tenant_id}/keys/{key_id}", response_model=KeyOut, summary="Revoke a key at once")
-def revoke_key(tenant_id: int, key_id: int, caller: TenantManager, db: DbSession) -> KeyOut:
+def revoke_key(tenant_id: ResourceId, key_id: ResourceId, caller: TenantManager, db: DbSession) -> KeyOut:
     tenant = manageable_tenant(db, caller, tenant_id)
     return key_out(tenant_service.revoke_key(db, key=tenant_service.get_key(db, tenant=tenant, key_id=key_id)))
 
 
 @router.get("/tenants/{tenant_id}/members", response_model=list[MemberOut])
-def list_members(tenant_id: int, caller: TenantManager, db: DbSession) -> list[MemberOut]:
+def list_members(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> list[MemberOut]:
     tenant = manageable_tenant(db, caller, tenant_id)
     return [MemberOut(user_id=u.id, username=u.username, display_name=u.display_name, role=m.role)
             for m, u in tenant_service.list_members(db, tenant=tenant)]
 
 
 @router.post("/tenants/{tenant_id}/members", response_model=MemberOut, status_code=201)
-def add_member(tenant_id: int, body: MemberIn, caller: TenantManager, db: DbSession) -> MemberOut:
+def add_member(tenant_id: ResourceId, body: MemberIn, caller: TenantManager, db: DbSession) -> MemberOut:
     tenant = manageable_tenant(db, caller, tenant_id)
     if body.role == Role.CLINIC_ADMIN.value and not caller.is_platform:
         raise Forbidden("只有平台运营可以指定诊所管理员 / only the platform appoints clinic admins",
@@ -139,12 +141,12 @@ def add_member(tenant_id: int, body: MemberIn, caller: TenantManager, db: DbSess
 
 
 @router.delete("/tenants/{tenant_id}/members/{user_id}", status_code=204)
-def remove_member(tenant_id: int, user_id: int, caller: TenantManager, db: DbSession) -> None:
+def remove_member(tenant_id: ResourceId, user_id: ResourceId, caller: TenantManager, db: DbSession) -> None:
     tenant_service.remove_member(db, tenant=manageable_tenant(db, caller, tenant_id), user_id=user_id)
 
 
 @router.get("/tenants/{tenant_id}/overrides", response_model=list[OverrideOut])
-def list_overrides(tenant_id: int, caller: TenantManager, db: DbSession) -> list[OverrideOut]:
+def list_overrides(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> list[OverrideOut]:
     tenant = manageable_tenant(db, caller, tenant_id)
     return [OverrideOut(rule=r.rule, disabled=r.disabled, severity=r.severity, updated_at=r.updated_at)
             for r in override_service.list_overrides(db, tenant)]
@@ -152,7 +154,8 @@ def list_overrides(tenant_id: int, caller: TenantManager, db: DbSession) -> list
 
 @router.put("/tenants/{tenant_id}/overrides/{rule}", response_model=OverrideOut,
             summary="Disable a rule or change its severity (never below the law's floor)")
-def set_override(tenant_id: int, rule: str, body: OverrideIn, caller: TenantManager, db: DbSession) -> OverrideOut:
+def set_override(tenant_id: ResourceId, rule: str, body: OverrideIn, caller: TenantManager,
+                 db: DbSession) -> OverrideOut:
     tenant = manageable_tenant(db, caller, tenant_id)
     row = override_service.set_override(db, tenant=tenant, rule=rule, disabled=body.disabled,
                                         severity=body.severity.value if body.severity else None,
@@ -161,12 +164,12 @@ def set_override(tenant_id: int, rule: str, body: OverrideIn, caller: TenantMana
 
 
 @router.delete("/tenants/{tenant_id}/overrides/{rule}", status_code=204)
-def clear_override(tenant_id: int, rule: str, caller: TenantManager, db: DbSession) -> None:
+def clear_override(tenant_id: ResourceId, rule: str, caller: TenantManager, db: DbSession) -> None:
     override_service.clear_override(db, tenant=manageable_tenant(db, caller, tenant_id), rule=rule)
 
 
 @router.get("/tenants/{tenant_id}/webhooks", response_model=Page[DeliveryOut], summary="Webhook deliveries")
-def list_deliveries(tenant_id: int, caller: TenantManager, db: DbSession,
+def list_deliveries(tenant_id: ResourceId, caller: TenantManager, db: DbSession,
                     params: Annotated[PageParams, Depends(page_params)]) -> Page[DeliveryOut]:
     tenant = manageable_tenant(db, caller, tenant_id)
     query = select(WebhookDelivery).where(WebhookDelivery.tenant_id == tenant.id).order_by(WebhookDelivery.id.desc())
@@ -175,7 +178,7 @@ def list_deliveries(tenant_id: int, caller: TenantManager, db: DbSession,
 
 
 @router.post("/tenants/{tenant_id}/webhooks/{delivery_id}/redeliver", response_model=DeliveryOut)
-def redeliver(tenant_id: int, delivery_id: int, caller: TenantManager, db: DbSession) -> DeliveryOut:
+def redeliver(tenant_id: ResourceId, delivery_id: ResourceId, caller: TenantManager, db: DbSession) -> DeliveryOut:
     tenant = manageable_tenant(db, caller, tenant_id)
     delivery = db.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.tenant_id != tenant.id:

@@ -6,12 +6,11 @@ digest (a leak yields no usable key) and the secret encrypted with SM4 (we need 
 import re
 import secrets
 from datetime import datetime, timedelta
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthhub.core import audit
+from healthhub.core import audit, outbound
 from healthhub.core.config import get_settings
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation, Unauthorized
@@ -36,16 +35,18 @@ def new_webhook_secret() -> str:
 
 
 def validate_webhook_url(url: str | None) -> str | None:
+    """https to a public address only (no SSRF into our network), unless the operator allowed the host."""
     if not url:
         return None
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise RuleViolation("Webhook 地址须为 http(s) 网址 / the webhook URL must be an http(s) URL",
-                            code="webhook-url-invalid")
-    # Outcomes carry medical data: outside demo and test setups they only travel encrypted.
-    if parsed.scheme != "https" and get_settings().env == "production":
-        raise RuleViolation("生产环境的 Webhook 地址必须使用 https / webhook URLs must use https in production",
-                            code="webhook-url-insecure")
+    try:
+        outbound.check_url(url, allowed_hosts=get_settings().webhook_allowed_hosts)
+    except outbound.NotAnHttpUrl as exc:
+        raise RuleViolation(f"Webhook {exc}", code="webhook-url-invalid") from exc
+    except outbound.HostNotFound as exc:
+        raise RuleViolation(f"Webhook {exc}", code="webhook-url-unresolvable") from exc
+    except outbound.DestinationRefused as exc:
+        raise RuleViolation(f"Webhook {exc}（可由运维在 HEALTHHUB_WEBHOOK_ALLOWED_HOSTS 中放行 / an operator may "
+                            "allow the host in HEALTHHUB_WEBHOOK_ALLOWED_HOSTS）", code="webhook-url-refused") from exc
     return url
 
 
@@ -179,18 +180,17 @@ def add_member(session: Session, *, tenant: Tenant, username: str, role: str) ->
         raise RuleViolation("成员角色只能是诊所管理员或药师 / members are clinic_admin or pharmacist users",
                             code="member-role-invalid")
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        raise NotFound(f"用户 {username} 不存在 / user not found", code="user-not-found")
-    if user.role != role:
-        raise RuleViolation(f"用户 {username} 的角色不是 {role} / the user's role is not {role}",
-                            code="member-role-mismatch")
-    if session.execute(select(TenantMember.id).where(TenantMember.tenant_id == tenant.id,
-                                                     TenantMember.user_id == user.id)).first():
+    if user is not None and session.execute(select(TenantMember.id).where(
+            TenantMember.tenant_id == tenant.id, TenantMember.user_id == user.id)).first():
         raise Conflict("该用户已是此租户成员 / already a member of this tenant", code="member-exists")
-    if role == Role.CLINIC_ADMIN.value and clinic_admin_tenant_id(session, user.id) is not None:
-        # One clinic per administrator keeps "my clinic" unambiguous for tokens and pages.
-        raise Conflict("该诊所管理员已属于其他租户 / this clinic admin already belongs to another tenant",
-                       code="clinic-admin-has-tenant")
+    # One clinic per administrator keeps "my clinic" unambiguous for tokens and pages.
+    taken = role == Role.CLINIC_ADMIN.value and user is not None and clinic_admin_tenant_id(session, user.id)
+    if user is None or user.role != role or taken:
+        # One answer for all three: a clinic admin must not learn which usernames exist, their roles, or
+        # which administrators serve other clinics.
+        raise RuleViolation(f"无法添加用户 {username}：用户不存在，或不是可加入本租户的{role}账户 / cannot add "
+                            f"{username}: no such user, or not a {role} account that may join this tenant",
+                            code="member-not-addable")
     member = TenantMember(tenant_id=tenant.id, user_id=user.id, role=role)
     session.add(member)
     session.flush()

@@ -3,7 +3,8 @@
 Each delivery is signed `X-HealthHub-Signature: t=<unix>,v1=<hex>` where hex is
 HMAC-SHA256(secret, f"{t}.{body}"): the timestamp lets receivers refuse replays, the body bytes are
 stored so every retry signs and sends exactly the same event. Failures are retried with
-exponential backoff until MAX_ATTEMPTS, then the delivery is marked dead (visible on the page).
+exponential backoff until MAX_ATTEMPTS, then the delivery is marked dead (visible on the page). A URL that
+points inside our network (see core/outbound.py) is dead at once, with the reason: retrying cannot help.
 """
 import hashlib
 import hmac
@@ -18,6 +19,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthhub.core import outbound
+from healthhub.core.config import get_settings
 from healthhub.core.db import utcnow
 from healthhub.review.models import Tenant, WebhookAttempt, WebhookDelivery
 
@@ -85,23 +88,29 @@ def _due(session: Session, now: datetime, limit: int) -> Iterable[WebhookDeliver
     return session.execute(query.with_for_update(skip_locked=True)).scalars().all()
 
 
-def _send(http_client: httpx.Client, delivery: WebhookDelivery, secret: str) -> tuple[int | None, str | None]:
+def _send(http_client: httpx.Client, delivery: WebhookDelivery, secret: str) -> tuple[int | None, str | None, bool]:
+    """(status code, error, whether a retry can help). The URL is checked again here, after DNS resolution:
+    a stored URL may predate the rules, have been written around them, or its name may now resolve inward."""
     headers = {"Content-Type": "application/json; charset=utf-8", EVENT_HEADER: delivery.event_type,
                "X-HealthHub-Delivery": delivery.event_id,
                SIGNATURE_HEADER: signature_header(secret, int(time.time()), delivery.body)}
     try:
+        outbound.check_url(delivery.url, allowed_hosts=get_settings().webhook_allowed_hosts)
         response = http_client.post(delivery.url, content=delivery.body.encode(), headers=headers,
                                     timeout=REQUEST_TIMEOUT_SECONDS)
+    except outbound.DestinationRefused as exc:
+        return None, f"refused: {exc}"[:300], False
     except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}"[:300]
+        return None, f"{type(exc).__name__}: {exc}"[:300], True
     if 200 <= response.status_code < 300:
-        return response.status_code, None
-    return response.status_code, f"HTTP {response.status_code}"
+        return response.status_code, None, False
+    return response.status_code, f"HTTP {response.status_code}", True
 
 
 def deliver_due_webhooks(session: Session, *, now: datetime | None = None, http_client: httpx.Client,
                          limit: int = 100) -> DeliveryRun:
-    """Sends every due delivery once. `now` decides what is due and when retries are scheduled."""
+    """Sends every due delivery once. `now` decides what is due and when retries are scheduled.
+    Pass `outbound.public_only_client(...)` (as the job does) so the address checked is the one connected to."""
     now = now or utcnow()
     delivered = retrying = dead = attempted = 0
     for delivery in _due(session, now, limit):
@@ -109,9 +118,9 @@ def deliver_due_webhooks(session: Session, *, now: datetime | None = None, http_
         attempted += 1
         started = time.perf_counter()
         if tenant is None or not tenant.webhook_secret:
-            status_code, error = None, "tenant has no webhook secret"
+            status_code, error, retryable = None, "tenant has no webhook secret", True
         else:
-            status_code, error = _send(http_client, delivery, tenant.webhook_secret)
+            status_code, error, retryable = _send(http_client, delivery, tenant.webhook_secret)
         delivery.attempts += 1
         session.add(WebhookAttempt(delivery_id=delivery.id, attempt=delivery.attempts, attempted_at=now,
                                    status_code=status_code, error=error,
@@ -120,7 +129,7 @@ def deliver_due_webhooks(session: Session, *, now: datetime | None = None, http_
         if error is None:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
             delivered += 1
-        elif delivery.attempts >= MAX_ATTEMPTS:
+        elif delivery.attempts >= MAX_ATTEMPTS or not retryable:
             delivery.status, delivery.next_attempt_at = "dead", None
             dead += 1
         else:

@@ -25,5 +25,18 @@
     return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
   }
 
-  window.HH = { api, newIdempotencyKey, csrf };
+  // Server data for a page's script: a <script type="application/json" id="page-data"> block (data that is
+  // never executed, so the Content-Security-Policy can forbid inline script).
+  function pageData() {
+    const block = document.getElementById("page-data");
+    return block ? JSON.parse(block.textContent) : {};
+  }
+
+  // Behaviour every page shares, bound here rather than in inline handlers (which the CSP refuses).
+  document.querySelector(".nav-toggle")?.addEventListener("click", () => document.body.classList.toggle("nav-open"));
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
+  });
+
+  window.HH = { api, newIdempotencyKey, csrf, pageData };
 })();

@@ -11,33 +11,39 @@ import httpx
 import pytest
 
 from healthhub.core.migrations import upgrade
+from healthhub.identity.seed import DEMO_PASSWORD
 
 CHROMIUM = os.environ.get("HEALTHHUB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-DEMO_PASSWORD = "Demo12345"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Base URL of a running app with `seed --scale small` loaded."""
-    db_file = tmp_path_factory.mktemp("live") / "live.db"
-    env = {**os.environ, "HEALTHHUB_DATABASE_URL": f"sqlite:///{db_file}", "HEALTHHUB_ENV": "test",
+def seeded_database(directory: Path) -> dict[str, str]:
+    """The environment of a server over a new SQLite file in `directory` with `seed --scale small` loaded."""
+    env = {**os.environ, "HEALTHHUB_DATABASE_URL": f"sqlite:///{directory / 'live.db'}", "HEALTHHUB_ENV": "test",
            "HEALTHHUB_LOG_JSON": "false", "HEALTHHUB_LOG_LEVEL": "WARNING"}
     upgrade(env["HEALTHHUB_DATABASE_URL"])
     subprocess.run([sys.executable, "-m", "healthhub.cli", "seed", "--scale", "small"], env=env, check=True,
                    capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "healthhub.cli", "serve", "--port", str(port)], env=env)
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Base URL of a running app with `seed --scale small` loaded."""
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
+    # public_url: where the sandbox provider sends its payment callbacks (our own origin, nothing else).
+    env = {**seeded_database(tmp_path_factory.mktemp("live")), "HEALTHHUB_PUBLIC_URL": base_url}
+    server = subprocess.Popen([sys.executable, "-m", "healthhub.cli", "serve", "--port", str(port)], env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -67,19 +73,25 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Opens pages in fresh contexts (one per simulated person); all are closed after the test."""
+    """Opens pages in fresh contexts (one per simulated person); all are closed after the test, which fails
+    if any page reported a Content-Security-Policy violation (an inline script or handler left somewhere)."""
     contexts = []
+    violations: list[str] = []
 
     def factory(viewport=(1280, 900)):
         context = browser.new_context(base_url=live_server, locale="zh-CN",
                                       viewport={"width": viewport[0], "height": viewport[1]})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text else None)
+        return page
 
     yield factory
     for context in contexts:
         context.close()
+    assert violations == [], "pages broke the Content-Security-Policy"
 
 
 def login(page, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -11,7 +11,7 @@ def start_and_chat(patient, doctor, *, patient_option: dict, complaint: str, dep
     patient.fill("[data-testid=complaint]", complaint)
     patient.click("#suggest")
     # The suggestion fills the department when it arrives; choose only after, or it overwrites the choice.
-    patient.wait_for_function("document.getElementById('suggestions').textContent !== ''")
+    patient.locator("#suggestions:not(:empty)").wait_for()  # locators, not wait_for_function: CSP forbids eval
     patient.select_option("[data-testid=department-select]", label=department)
     patient.click("[data-testid=start-consult]")
     status = patient.get_by_test_id("consult-status")
@@ -28,7 +28,7 @@ def start_and_chat(patient, doctor, *, patient_option: dict, complaint: str, dep
     doctor.get_by_test_id("queue-item").filter(has_text=complaint).get_by_role("button", name="接诊").click()
     doctor.locator("#consultation-card").wait_for()
 
-    patient.wait_for_function("document.querySelector('[data-testid=consult-status]').dataset.status === 'in_progress'")
+    patient.locator("[data-testid=consult-status][data-status=in_progress]").wait_for()
     doctor.fill("[data-testid=chat-input]", doctor_says)
     doctor.click("[data-testid=chat-send]")
     patient.locator("[data-testid=chat-message][data-sender=doctor]", has_text=doctor_says).wait_for()

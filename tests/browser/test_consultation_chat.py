@@ -21,5 +21,5 @@ def test_patient_and_doctor_chat_live(new_page):
 
     diagnose(doctor, code="I10", name="原发性高血压", advice="继续原方案，低盐饮食")
     doctor.click("#end-consult")
-    patient.wait_for_function("document.querySelector('[data-testid=consult-status]').dataset.status === 'completed'")
+    patient.locator("[data-testid=consult-status][data-status=completed]").wait_for()  # CSP forbids eval
     assert patient.get_by_test_id("chat-input").is_disabled()

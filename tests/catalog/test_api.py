@@ -3,6 +3,7 @@ import pytest
 
 from healthhub.catalog import service
 from healthhub.core.errors import RuleViolation
+from healthhub.inventory.service import add_location
 from tests.catalog.conftest import product_id
 
 NEW_PRODUCT = {"generic_name": "布洛芬片", "brand_name": "测试牌", "manufacturer": "测试制药有限公司", "category": "疼痛缓解",
@@ -68,8 +69,8 @@ def test_product_writes_need_operator_role_idempotency_key_and_valid_fields(clie
                        headers={**patient, "Idempotency-Key": "k-000000001"}).status_code == 403
     _, operator = make_user("operator")
     curated.commit()  # a refused request rolls its transaction back; keep the accounts made so far
-    assert client.post("/api/v1/catalog/products", json=NEW_PRODUCT, headers=operator).json()["code"] == \
-        "idempotency-key-required"
+    no_key = client.post("/api/v1/catalog/products", json=NEW_PRODUCT, headers=operator)
+    assert no_key.status_code == 422 and no_key.json()["errors"][0]["field"] == "Idempotency-Key"
     bad = client.post("/api/v1/catalog/products", json={**NEW_PRODUCT, "approval_number": "国药准字X1234"},
                       headers={**operator, "Idempotency-Key": "k-000000002"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "approval_number"
@@ -103,6 +104,32 @@ def test_merchant_skus_are_per_merchant_and_refuse_banned_products(client, curat
                          json={**body, "product_id": product_id(curated, "C053"), "sku_code": "DZP-1"},
                          headers={**merchant, "Idempotency-Key": "sku-0004"})
     assert banned.status_code == 422 and "特殊管理药品" in banned.json()["detail"]
+
+
+def test_a_merchant_binds_skus_only_to_its_own_stores(client, curated, make_user):
+    merchant_user, merchant = make_user("merchant")
+    rival_user, _ = make_user("merchant")
+    own = add_location(curated, kind="merchant", code="TSKU-OWN", name="本店", city_adcode="110105",
+                       owner_user_id=merchant_user.id)
+    rival = add_location(curated, kind="merchant", code="TSKU-RIVAL", name="他店", city_adcode="110105",
+                         owner_user_id=rival_user.id)
+    curated.commit()
+    body = {"product_id": product_id(curated, "C001"), "sku_code": "STORE-1", "price_cents": 2500}
+    skus = "/api/v1/catalog/merchant/skus"
+    foreign = client.post(skus, json={**body, "store_location_id": rival.id},
+                          headers={**merchant, "Idempotency-Key": "sku-store-1"})
+    missing = client.post(skus, json={**body, "store_location_id": rival.id + own.id + 1000},
+                          headers={**merchant, "Idempotency-Key": "sku-store-2"})
+    # Another merchant's store is as unknown as a store that does not exist.
+    assert foreign.status_code == missing.status_code == 404 and foreign.json() == missing.json()
+    assert client.get(skus, headers=merchant).json()["total"] == 0
+    created = client.post(skus, json={**body, "store_location_id": own.id},
+                          headers={**merchant, "Idempotency-Key": "sku-store-3"})
+    assert created.status_code == 201 and created.json()["store_location_id"] == own.id
+    moved = client.patch(f"{skus}/{created.json()['id']}", json={"store_location_id": rival.id},
+                         headers={**merchant, "Idempotency-Key": "sku-store-4"})
+    assert moved.status_code == 404 and moved.json()["code"] == "store-not-found"
+    assert client.get(skus, headers=merchant).json()["items"][0]["store_location_id"] == own.id
 
 
 def test_service_views_for_other_domains(curated):

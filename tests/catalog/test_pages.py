@@ -1,11 +1,11 @@
 """Storefront pages follow OD-03: Rx warning, no insert and no buy button; OTC has both."""
 from tests.catalog.conftest import product_id
-from tests.factories import TEST_PASSWORD
+from tests.factories import page_login
 
 
 def login(client, make_user, role: str):
     user, _ = make_user(role)
-    client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
+    page_login(client, user.username)
     return user
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from healthhub.core.crypto import FieldCipher, field_cipher, sm3_hex
 from healthhub.identity.schemas import UserCreate
 from healthhub.identity.service import create_user, find_by_mobile
-from tests.factories import valid_id_number
+from tests.factories import TEST_PASSWORD, valid_id_number
 
 
 def test_sm3_matches_the_standard_test_vector():
@@ -39,7 +39,7 @@ def test_encrypted_columns_hold_no_plain_text_in_the_database(committed_db):
     id_number, mobile = valid_id_number(), "13912345678"
     with committed_db.session_scope() as session:
         create_user(session, data=UserCreate(username="pii_check", display_name="隐私", role="patient",
-                                             password="Secret123", mobile=mobile, id_number=id_number))
+                                             password=TEST_PASSWORD, mobile=mobile, id_number=id_number))
     with committed_db.engine.connect() as connection:
         raw = connection.execute(text("SELECT mobile, id_number, mobile_index FROM users WHERE username='pii_check'")
                                  ).one()

@@ -32,8 +32,9 @@ def _writing_job(name: str, every: timedelta, *, fail: bool = False) -> Periodic
 
 def test_every_periodic_duty_of_the_platform_is_scheduled():
     names = {job.name for job in collect_jobs()}
-    assert names == {"inventory.expire-reservations", "orders.expire-unpaid", "prescriptions.expire",
-                     "hospital.reassign-stale", "family-doctor.expire-subscriptions", "review.deliver-webhooks"}
+    assert names == {"audit.checkpoint", "inventory.expire-reservations", "orders.expire-unpaid", "prescriptions.expire",
+                     "hospital.reassign-stale", "family-doctor.expire-subscriptions", "review.deliver-webhooks",
+                     "identity.prune-login-failures"}
     assert all(job.every >= timedelta(seconds=5) for job in collect_jobs())
 
 

@@ -39,7 +39,7 @@ def test_subscribe_is_idempotent_and_needs_a_key(client, db, make_user):
     pkg = package(db)
     _, headers, patient_id = patient_account(db, make_user)
     body = {"package_id": pkg.id, "member_patient_ids": [patient_id]}
-    assert client.post(f"{API}/subscriptions", json=body, headers=headers).status_code == 400
+    assert client.post(f"{API}/subscriptions", json=body, headers=headers).status_code == 422
     first = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "subscribe-001"})
     again = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "subscribe-001"})
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
@@ -125,3 +125,22 @@ def test_pages_for_patients_and_operators(client, db, make_user):
     admin = client.get("/admin/family-doctor", headers=operator)
     assert admin.status_code == 200 and pkg.code in admin.text
     assert client.get("/admin/family-doctor", headers=headers).status_code == 403
+
+
+def test_another_accounts_contract_and_purchase_answer_like_missing_ones(client, db, make_user):
+    pkg = package(db)
+    _, owner, owner_patient = patient_account(db, make_user)
+    _, stranger, _ = patient_account(db, make_user)
+    purchase = client.post(f"{API}/subscriptions", json={"package_id": pkg.id, "member_patient_ids": [owner_patient]},
+                           headers={**owner, "Idempotency-Key": "k-owner-sub-1"}).json()
+
+    def answer(url: str, key: str) -> tuple:
+        response = client.post(url, headers={**stranger, "Idempotency-Key": key})
+        body = response.json()
+        body.pop("instance", None)  # the request's own path, echoed back
+        return response.status_code, body
+
+    foreign_pay = answer(f"{API}/purchases/{purchase['id']}/sandbox-pay", "k-stranger-1")
+    assert foreign_pay[0] == 404 and foreign_pay == answer(f"{API}/purchases/999999/sandbox-pay", "k-stranger-2")
+    foreign_renew = answer(f"{API}/subscriptions/{purchase['subscription_id']}/renew", "k-stranger-3")
+    assert foreign_renew[0] == 404 and foreign_renew == answer(f"{API}/subscriptions/999999/renew", "k-stranger-4")

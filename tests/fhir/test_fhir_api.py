@@ -55,15 +55,34 @@ def test_permissions_own_account_treating_doctor_admin_only(client, db, make_use
     other = make_scenario(db)
     url = f"/fhir/Patient/{s.patient_id}"
     assert client.get(url).status_code == 401
-    assert client.get(url, headers=other.patient_headers).status_code == 403
-    assert client.get(url, headers=other.doctor_headers).status_code == 403
-    assert client.get(f"/fhir/Encounter?patient={s.patient_id}", headers=other.doctor_headers).status_code == 403
+    assert client.get(url, headers=other.patient_headers).status_code == 404
+    assert client.get(url, headers=other.doctor_headers).status_code == 404
+    assert client.get(f"/fhir/Encounter?patient={s.patient_id}", headers=other.doctor_headers).status_code == 404
     _, admin = make_user("admin")
     db.commit()
     assert client.get(url, headers=admin).status_code == 200
     _, pharmacist = make_user("pharmacist")
     db.commit()
-    assert client.get(url, headers=pharmacist).status_code == 403
+    assert client.get(url, headers=pharmacist).status_code == 404
+
+
+def test_a_patient_the_caller_may_not_read_answers_like_a_missing_one(client, db):
+    """No id enumeration: someone else's patient and a patient that does not exist get the same answer."""
+    s = make_scenario(db)
+    other = make_scenario(db)
+    missing = s.patient_id + other.patient_id + 1000
+
+    def answer(url: str, headers) -> tuple:
+        response = client.get(url, headers=headers)
+        body = response.json()
+        body.pop("instance", None)  # the request's own path, echoed back
+        return response.status_code, body
+
+    for kind in ("Patient/{}", "Encounter?patient={}", "Condition?patient={}", "MedicationRequest?patient={}"):
+        foreign = answer("/fhir/" + kind.format(s.patient_id), other.patient_headers)
+        assert foreign[0] == 404 and foreign == answer("/fhir/" + kind.format(missing), other.patient_headers)
+    foreign_visit = answer(f"/fhir/Encounter/{s.consultation_id}", other.doctor_headers)
+    assert foreign_visit[0] == 404 and foreign_visit == answer(f"/fhir/Encounter/{missing}", other.doctor_headers)
 
 
 def test_sealed_patients_are_not_exposed(client, db):

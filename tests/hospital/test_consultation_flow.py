@@ -6,6 +6,7 @@ from healthhub.hospital import service
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.models import ConsultationEvent
+from tests.factories import TEST_PASSWORD
 from tests.hospital.builders import PNG, b64, make_doctor, make_patient, online, request
 
 API = "/api/v1/hospital"
@@ -77,7 +78,7 @@ def test_idt05_accepting_needs_re_authentication(db, client, make_user):
 
 def test_idt05_pin_re_authentication_and_expiry(db, client, make_user):
     _, dh, doctor, _, _, _, _, _ = setup_flow(db, client, make_user)
-    assert client.post(f"{API}/doctor/pin", json={"password": "Test12345", "pin": "123456"},
+    assert client.post(f"{API}/doctor/pin", json={"password": TEST_PASSWORD, "pin": "123456"},
                        headers=dh).status_code == 200
     assert client.post(f"{API}/doctor/online", json={"method": "pin", "secret": "654321"},
                        headers=dh).status_code == 403
@@ -87,7 +88,7 @@ def test_idt05_pin_re_authentication_and_expiry(db, client, make_user):
 
 def test_idt04_ineligible_doctor_cannot_go_online(db, client, make_user):
     _, dh, doctor = make_doctor(db, make_user, started=date.today() - timedelta(days=365 * 2))
-    response = client.post(f"{API}/doctor/online", json={"method": "password", "secret": "Test12345"}, headers=dh)
+    response = client.post(f"{API}/doctor/online", json={"method": "password", "secret": TEST_PASSWORD}, headers=dh)
     assert response.status_code == 422 and response.json()["code"] == "doctor-not-eligible"
     view = service.get_doctor(db, doctor_id=doctor.id)
     assert not view.eligible_online and view.years_of_practice == 2 and "IDT-04" in view.ineligible_reason
@@ -122,10 +123,11 @@ def test_chat_is_private_to_the_two_participants(db, client, make_user):
     _, stranger = make_user("patient")
     _, colleague, _ = make_doctor(db, make_user)
     for headers in (stranger, colleague):
-        assert client.get(f"{API}/consultations/{cid}/messages", headers=headers).status_code == 403
+        # Answered like a missing consultation, so that ids cannot be probed.
+        assert client.get(f"{API}/consultations/{cid}/messages", headers=headers).status_code == 404
         assert client.post(f"{API}/consultations/{cid}/messages", json={"text": "hi"},
-                           headers=headers).status_code == 403
-        assert client.get(f"{API}/consultations/{cid}/stream", headers=headers).status_code == 403
+                           headers=headers).status_code == 404
+        assert client.get(f"{API}/consultations/{cid}/stream", headers=headers).status_code == 404
         assert client.get(f"{API}/consultations/{cid}", headers=headers).status_code == 404
     assert client.get(f"{API}/consultations/{cid}/messages").status_code == 401
 
@@ -145,7 +147,7 @@ def test_chat_images_are_checked_and_served_only_to_participants(db, client, mak
     assert huge.status_code == 422 and huge.json()["code"] == "image-too-large"
     _, stranger = make_user("patient")
     db.commit()
-    assert client.get(sent.json()["image_url"], headers=stranger).status_code == 403
+    assert client.get(sent.json()["image_url"], headers=stranger).status_code == 404
 
 
 def test_unanswered_consultation_is_reassigned_to_the_queue(db, client, make_user):

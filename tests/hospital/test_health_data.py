@@ -79,5 +79,7 @@ def test_records_page_edits_conditions_pregnancy_and_lactation(db, client, make_
     assert 'name="pregnant" data-testid="pregnant" checked' in html
     assert 'name="lactating" data-testid="lactating" >' in html
     assert html.count('name="pregnant"') == 2  # the wife's form and the new-profile form; not the husband's
-    assert "/health`" in html and '"PUT"' in html  # the editor saves through PUT /patients/{id}/health
+    assert '<script src="/static/pages/hospital-records.js">' in html
+    editor = client.get("/static/pages/hospital-records.js").text
+    assert "/health`" in editor and '"PUT"' in editor  # the editor saves through PUT /patients/{id}/health
     assert "妊娠" in html and "2型糖尿病（E11.9）" in html

@@ -22,7 +22,7 @@ def cli(committed_db, monkeypatch):
 
 
 def test_users_create_makes_an_audited_account(cli, committed_db):
-    result = cli("users", "create", "ward_nurse", "nurse", "--display-name", "病房护士", "--password", "Nurse1234",
+    result = cli("users", "create", "ward_nurse", "nurse", "--display-name", "病房护士", "--password", "Ward-2026-night",
                  "--mobile", "13600001234")
     assert result.exit_code == 0, result.output
     with committed_db.session_scope() as session:
@@ -33,9 +33,10 @@ def test_users_create_makes_an_audited_account(cli, committed_db):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("bad name", "nurse", "--password", "Nurse1234"), "username"),
-    (("someone", "wizard", "--password", "Nurse1234"), "role"),
-    (("someone", "nurse", "--password", "short"), "password"),
+    (("bad name", "nurse", "--password", "Ward-2026-night"), "username"),
+    (("someone", "wizard", "--password", "Ward-2026-night"), "role"),
+    (("someone", "nurse", "--password", "short"), "at least 10 characters"),
+    (("someone", "nurse", "--password", "password1234"), "most common"),
 ])
 def test_users_create_explains_bad_input(cli, args, message):
     result = cli("users", "create", *args)
@@ -57,7 +58,7 @@ def test_seed_is_deterministic_and_idempotent(db, tmp_path):
 def test_api_writes_are_audited_with_who_and_where(client, make_user, db):
     admin, headers = make_user("admin")
     response = client.post("/api/v1/users", headers={**headers, "X-Request-ID": "req-audit-0001"}, json={
-        "username": "audited_doc", "display_name": "医生", "role": "doctor", "password": "Doctor123"})
+        "username": "audited_doc", "display_name": "医生", "role": "doctor", "password": "Clinic-2026-day"})
     assert response.status_code == 201
     entry = db.execute(select(AuditEntry).where(AuditEntry.entity_id == str(response.json()["id"]))).scalar_one()
     assert (entry.actor_id, entry.actor_role, entry.request_id) == (admin.id, "admin", "req-audit-0001")

@@ -28,10 +28,11 @@ def test_partner_receives_stock_idempotently_into_own_location_only(client, db, 
     assert reused.status_code == 409 and reused.json()["code"] == "idempotency-key-reused"
     foreign = client.post("/api/v1/inventory/receipts", json=_receipt(other.id, pid),
                           headers={**headers, "Idempotency-Key": "receipt-0002"})
-    assert foreign.status_code == 403 and foreign.headers["content-type"] == "application/problem+json"
+    assert foreign.status_code == 404 and foreign.headers["content-type"] == "application/problem+json"
+    assert foreign.json()["code"] == "location-not-found"  # like a missing location: ids cannot be probed
     assert client.post("/api/v1/inventory/receipts", json=_receipt(own.id, pid)).status_code == 401
     no_key = client.post("/api/v1/inventory/receipts", json=_receipt(own.id, pid), headers=headers)
-    assert no_key.status_code == 400 and no_key.json()["code"] == "idempotency-key-required"
+    assert no_key.status_code == 422 and no_key.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
 def test_patients_may_not_receive_and_bad_input_is_explained(client, db, make_user, product, location):
@@ -91,15 +92,27 @@ def test_stock_outs_and_turnover_for_operators(client, make_user, product, locat
 
 
 def test_route_preview_explains_the_channel(client, make_user, product, location, stock):
-    _, patient = make_user("patient")
+    _, operator = make_user("operator")
     pid = product()
     stock(location("pharmacy", name="金象大药房（测试店）", lat=39.9150, lng=116.3975), pid, 3,
           date.today() + timedelta(days=300))
-    response = client.post("/api/v1/inventory/route-preview", headers=patient, json={
+    response = client.post("/api/v1/inventory/route-preview", headers=operator, json={
         "lines": [{"product_id": pid, "quantity": 1}], "lat": 39.9087, "lng": 116.3975, "city_adcode": "110105"})
     assert response.status_code == 200, response.text
     shipment = response.json()["shipments"][0]
     assert shipment["channel"] == "instant" and "金象大药房（测试店）" in shipment["reason_zh"]
-    unknown = client.post("/api/v1/inventory/route-preview", headers=patient, json={
+    unknown = client.post("/api/v1/inventory/route-preview", headers=operator, json={
         "lines": [{"product_id": 99999999, "quantity": 1}], "lat": 39.9, "lng": 116.4, "city_adcode": "110105"})
     assert unknown.status_code == 404
+
+
+def test_route_preview_does_not_tell_buyers_or_merchants_which_stores_hold_stock(client, make_user, product,
+                                                                                  location, stock):
+    pid = product()
+    stock(location("pharmacy", name="金象大药房（测试店）"), pid, 3, date.today() + timedelta(days=300))
+    body = {"lines": [{"product_id": pid, "quantity": 1}], "lat": 39.9087, "lng": 116.3975, "city_adcode": "110105"}
+    for role in ("patient", "merchant", "partner_pharmacy"):
+        _, headers = make_user(role)
+        refused = client.post("/api/v1/inventory/route-preview", headers=headers, json=body)
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden-role", role
+        assert "金象" not in refused.text

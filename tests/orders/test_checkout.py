@@ -18,7 +18,7 @@ def test_same_key_same_order_other_body_409_and_key_required(client, db, shop):
     other = place(client, shop, (shop.otc, 3), key="idem-key-0001")
     assert other.status_code == 409 and other.json()["code"] == "idempotency-key-reused"
     missing = client.post("/api/v1/orders", json=order_body(shop, (shop.otc, 1)), headers=shop.headers)
-    assert missing.status_code == 400 and missing.headers["content-type"] == "application/problem+json"
+    assert missing.status_code == 422 and missing.headers["content-type"] == "application/problem+json"
     assert db.execute(select(func.count()).select_from(Order).where(Order.buyer_id == shop.buyer_id)).scalar() == 1
     assert builders.available(db, shop.otc, shop.warehouse) == 18  # reserved once, not twice
 

@@ -1,36 +1,24 @@
-"""The sandbox's asynchronous callback delivery: only after commit, signed at send time, off the request thread."""
+"""The sandbox's asynchronous callback delivery: only after commit, signed at send time, off the request thread,
+and only ever to our own public_url (the callback base never comes from the client's Host header)."""
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import text
 
+from healthhub.core.config import get_settings
 from healthhub.core.db import utcnow
+from healthhub.core.outbound import DestinationRefused
 from healthhub.orders.payments import dispatch
 from healthhub.orders.payments.sandbox import sandbox
+from tests.listeners import recording_listener
 from tests.orders.conftest import get_order, outbox, place, start_payment, buyer_clicks
 
 
 @pytest.fixture
 def receiver():
-    received: list[tuple[bytes, dict]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802  (http.server's naming)
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((body, {k.lower(): v for k, v in self.headers.items()}))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/callback", received
-    server.shutdown()
+    with recording_listener() as listener:
+        yield f"{listener.base_url}/callback", listener.received
 
 
 def _wait_for(received: list, count: int) -> None:
@@ -39,11 +27,16 @@ def _wait_for(received: list, count: int) -> None:
         time.sleep(0.05)
 
 
-def test_callbacks_are_sent_by_the_worker_after_commit_only(committed_db, receiver):
-    url, received = receiver
-    body = json.dumps({"id": "evt_commit", "type": "payment.succeeded", "created": int(utcnow().timestamp()), "data": {
+def _callback_body(event_id: str) -> str:
+    return json.dumps({"id": event_id, "type": "payment.succeeded", "created": int(utcnow().timestamp()), "data": {
         "intent_id": "pi_t", "merchant_reference": "O", "status": "succeeded", "amount_cents": 1,
         "captured_cents": 1, "refunded_cents": 0, "sequence": 2}})
+
+
+def test_callbacks_are_sent_by_the_worker_after_commit_only(committed_db, receiver, monkeypatch):
+    url, received = receiver
+    monkeypatch.setattr(get_settings(), "public_url", url.rsplit("/", 1)[0])  # we are served at the receiver
+    body = _callback_body("evt_commit")
     session = committed_db.sessionmaker()
     session.execute(text("SELECT 1"))  # inside a transaction, as the provider always is when it emits
     dispatch.deliver_after_commit(session, url, '{"rolled":"back"}')
@@ -54,8 +47,8 @@ def test_callbacks_are_sent_by_the_worker_after_commit_only(committed_db, receiv
     session.commit()
     session.close()
     _wait_for(received, 1)
-    assert [r[0] for r in received] == [body.encode()]
-    event = sandbox.parse_callback(received[0][0], received[0][1], now=utcnow())  # a valid, fresh signature
+    assert [hit.body for hit in received] == [body.encode()]
+    event = sandbox.parse_callback(received[0].body, received[0].headers, now=utcnow())  # a valid, fresh signature
     assert event.event_id == "evt_commit"
 
 
@@ -64,6 +57,33 @@ def test_delivery_code_path_reaches_our_endpoint(client, db, shop):
     payment = start_payment(client, shop, order["id"])
     buyer_clicks(client, payment)
     [callback] = outbox(db, payment)
-    assert callback.target_url == "http://testserver/api/v1/payments/callbacks/sandbox"
+    assert callback.target_url == get_settings().public_url.rstrip("/") + "/api/v1/payments/callbacks/sandbox"
     assert dispatch.post_signed(callback.target_url, callback.body, client=client) == 200
     assert get_order(client, shop, order["id"])["status"] == "allocated"
+
+
+def test_a_forged_host_header_does_not_aim_the_callbacks(client, db, shop):
+    order = place(client, shop, (shop.otc, 1)).json()
+    response = client.post(f"/api/v1/orders/{order['id']}/payments", json={"provider": "sandbox"},
+                           headers={**shop.headers, "Idempotency-Key": "pay-key-forged", "Host": "evil.example"})
+    assert response.status_code == 201, response.text
+    buyer_clicks(client, response.json())
+    [callback] = outbox(db, response.json())
+    assert callback.target_url.startswith(get_settings().public_url.rstrip("/") + "/")
+    assert "evil.example" not in callback.target_url
+
+
+def test_a_callback_target_other_than_public_url_is_refused_and_the_worker_goes_on(committed_db, receiver,
+                                                                                  monkeypatch):
+    url, received = receiver
+    monkeypatch.setattr(get_settings(), "public_url", url.rsplit("/", 1)[0])
+    elsewhere = url.replace("127.0.0.1", "localhost")  # reaches the same listener, but is not our origin
+    with pytest.raises(DestinationRefused):
+        dispatch.post_signed(elsewhere, _callback_body("evt_direct"))
+    for target, event_id in ((elsewhere, "evt_elsewhere"), (url, "evt_ours")):  # the worker sends in order
+        with committed_db.session_scope() as session:
+            session.execute(text("SELECT 1"))
+            dispatch.deliver_after_commit(session, target, _callback_body(event_id))
+    _wait_for(received, 1)
+    time.sleep(0.3)  # a refused callback is not retried: nothing more arrives
+    assert [json.loads(hit.body)["id"] for hit in received] == ["evt_ours"]

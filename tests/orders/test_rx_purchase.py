@@ -1,6 +1,9 @@
 """Buying a prescription drug with an approved e-prescription: the cart keeps the prescription the line
 was added with, checkout offers it, the buyer must acknowledge the risk warning (OD-03), and placing
 the order claims the prescription (OD-02) so it cannot buy twice."""
+import json
+import re
+
 from sqlalchemy import func, select
 
 from healthhub.orders.models import Order
@@ -42,7 +45,8 @@ def test_cart_carries_the_prescription_to_checkout_and_the_order_claims_it(clien
     assert cart["prescription_id"] == rx["id"] and cart["rx_lines"][0]["prescription_id"] == rx["id"]
 
     page = client.get("/checkout", headers=shop.headers).text
-    assert f"HHOrders.initCheckout([{{\"product_id\": {shop.rx}, \"quantity\": 2}}], {rx['id']})" in page
+    data = json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S)[1])
+    assert data == {"items": [{"product_id": shop.rx, "quantity": 2}], "prescriptionId": rx["id"]}
     assert 'data-testid="rx-risk-ack"' in page
     preview = client.post("/api/v1/checkout/preview", json=order_body(shop, (shop.rx, 2)), headers=shop.headers).json()
     assert preview["rx_risk_warning"]

@@ -1,6 +1,8 @@
 """Review-service test helpers: prescriptions with a known engine verdict, tenants made through the API."""
 import pytest
 
+from healthhub.core.config import get_settings
+
 
 def _item(drug: str, mg: float, times: int = 1, days: int = 7) -> dict:
     return {"drug": drug, "dose_mg": mg, "times_per_day": times, "route": "oral", "days": days}
@@ -17,6 +19,12 @@ DAYS_WARN_REQUEST = _request([_item("氨氯地平", 5, days=14)], ["I10"])
 REJECT_REQUEST = _request([_item("吗啡", 10, days=3)], ["R52"])
 # A clinic's doctor re-signing (RV-05): name and practising-licence number as the clinic states them.
 CONFIRMING_DOCTOR = {"name": "李建国", "licence_no": "110440100015372"}
+
+
+@pytest.fixture
+def allow_local_webhooks(monkeypatch):
+    """The operator allows 127.0.0.1 (HEALTHHUB_WEBHOOK_ALLOWED_HOSTS): these tests' clinic endpoints run locally."""
+    monkeypatch.setattr(get_settings(), "webhook_allowed_hosts", ["127.0.0.1"])
 
 
 @pytest.fixture

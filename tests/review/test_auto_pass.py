@@ -8,6 +8,8 @@ import pytest
 from healthhub.review.decisions import Source, Status, auto_pass_allowed, initial_status
 from tests.review.conftest import DDI_WARN_REQUEST, PASS_REQUEST
 
+pytestmark = pytest.mark.usefixtures("allow_local_webhooks")  # the clinics' webhooks point at 127.0.0.1
+
 
 def _checked(items: list[dict], diagnoses: list[str]) -> dict:
     """A prescription the engine can check completely: prescriber facts given and dated today in China."""

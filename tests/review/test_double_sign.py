@@ -13,7 +13,7 @@ from tests.review.conftest import CONFIRMING_DOCTOR, DDI_WARN_REQUEST
 
 
 @pytest.fixture
-def awaiting(client, new_tenant, pharmacist_of):
+def awaiting(client, new_tenant, pharmacist_of, allow_local_webhooks):
     """A clinic review the pharmacist sent back for the prescriber's confirmation: (tenant, review id, headers)."""
     tenant = new_tenant(webhook_url="http://127.0.0.1:9/hook")
     _, pharmacist = pharmacist_of(tenant)

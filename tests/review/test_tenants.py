@@ -87,6 +87,28 @@ def test_only_the_platform_creates_tenants_and_clinic_admins_manage_their_own(cl
     assert client.get("/api/v1/review/tenants", headers={"X-Api-Key": tenant["api_key"]}).status_code == 403
 
 
+def test_adding_a_member_does_not_reveal_which_usernames_exist(client, make_user, new_tenant, clinic_admin_of):
+    """Unknown users, users of another role and other clinics' administrators get one identical answer."""
+    tenant, elsewhere = new_tenant(), new_tenant()
+    admin = clinic_admin_of(tenant)
+    doctor, _ = make_user("doctor")
+    other_admin, _ = make_user("clinic_admin")
+    members = f"/api/v1/review/tenants/{tenant['id']}/members"
+    assert client.post(f"/api/v1/review/tenants/{elsewhere['id']}/members", headers=new_tenant.operator_headers,
+                       json={"username": other_admin.username, "role": "clinic_admin"}).status_code == 201
+
+    def answer(username: str, role: str, headers) -> tuple:
+        response = client.post(members, json={"username": username, "role": role}, headers=headers)
+        return response.status_code, response.json()["code"], response.json()["detail"].replace(username, "<user>")
+
+    unknown = answer("nobody-such-user", "pharmacist", admin)
+    assert unknown[:2] == (422, "member-not-addable")
+    assert answer(doctor.username, "pharmacist", admin) == unknown
+    platform = new_tenant.operator_headers  # only the platform appoints clinic admins
+    assert answer(other_admin.username, "clinic_admin", platform) == answer("nobody-else", "clinic_admin", platform)
+    assert answer(other_admin.username, "clinic_admin", platform)[:2] == (422, "member-not-addable")
+
+
 def test_webhook_urls_must_be_http_urls(client, new_tenant):
     response = client.post("/api/v1/review/tenants", json={"code": "badhook", "name": "坏地址诊所",
                                                            "webhook_url": "ftp://example.org/x"},

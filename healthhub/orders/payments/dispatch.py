@@ -15,6 +15,9 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from healthhub.core.config import get_settings
+from healthhub.core.outbound import DestinationRefused, same_origin
+
 log = logging.getLogger("healthhub.orders.sandbox")
 RETRY_DELAYS = (0.2, 1.0, 3.0)
 _PENDING_KEY = "sandbox_callbacks_pending"
@@ -36,6 +39,10 @@ def discard_pending(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _hand_over(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy fires after_commit for a SAVEPOINT release too. Sending then would post a callback
+        # for data not yet committed (or later rolled back), and it would wait on the sender's own row locks.
+        return
     pending = session.info.pop(_PENDING_KEY, None)
     if not pending:
         return
@@ -54,14 +61,23 @@ def post_signed(target_url: str, body: str, *, client: httpx.Client | None = Non
     """Signs with the current time and posts once; returns the HTTP status."""
     from healthhub.orders.payments.sandbox import signed_headers  # noqa: PLC0415  (sandbox imports this module)
 
+    # Callbacks go to our own callback endpoint only: a target stored from anywhere else (a forged Host
+    # header in the past, an edited row) would carry validly signed payment events to any listener.
+    if not same_origin(target_url, get_settings().public_url):
+        raise DestinationRefused(f"回调地址不是本站 HEALTHHUB_PUBLIC_URL / callback target {target_url} is not "
+                                 "our public_url")
     data = body.encode()
     sender = client or httpx
     return sender.post(target_url, content=data, headers=signed_headers(data), timeout=10).status_code
 
 
 def _attempt(target_url: str, body: str) -> bool:
+    """True when finished: delivered, or refused for good (retrying cannot help)."""
     try:
         status = post_signed(target_url, body)
+    except DestinationRefused as exc:
+        log.warning("sandbox callback refused, left in the outbox: %s", exc)
+        return True
     except httpx.HTTPError as exc:
         log.warning("sandbox callback to %s failed: %s", target_url, exc)
         return False

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit, events
+from healthhub.core.config import get_settings
 from healthhub.core.errors import Conflict, NotFound
 from healthhub.orders.models import Order, Payment, PaymentEvent, PaymentRefund
 from healthhub.orders.payments.provider import CallbackEvent, IntentSnapshot, PaymentProvider
@@ -31,9 +32,15 @@ def provider_named(name: str) -> PaymentProvider:
     return provider
 
 
-def start_payment(session: Session, *, order: Order, provider_name: str, return_url: str,
-                  callback_url: str) -> Payment:
+def callback_url_for(provider_name: str) -> str:
+    """Where the provider posts its signed notifications. From configuration, never from a request's Host
+    header: a forged Host would aim our signed callbacks at any listener (SSRF)."""
+    return f"{get_settings().public_url.rstrip('/')}/api/v1/payments/callbacks/{provider_name}"
+
+
+def start_payment(session: Session, *, order: Order, provider_name: str, return_url: str) -> Payment:
     provider = provider_named(provider_name)
+    callback_url = callback_url_for(provider.name)
     intent = provider.create_intent(session, merchant_reference=order.order_no, amount_cents=order.total_cents,
                                     description=f"HealthHub 订单 {order.order_no}", return_url=return_url,
                                     callback_url=callback_url)

@@ -1,0 +1,18 @@
+// Family-doctor packages for patients (family_doctor/index.html): subscribe, pay in the sandbox, renew.
+(function () {
+  const message = document.getElementById("fd-message");
+  const fail = (err) => { message.className = "alert"; message.textContent = err.message; };
+  const call = (url, body) => HH.api("POST", url, body, { "Idempotency-Key": HH.newIdempotencyKey() });
+  document.querySelectorAll("form[data-subscribe]").forEach((form) => form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const members = [...form.querySelectorAll("[name=member]:checked")].map((c) => Number(c.value));
+    try { await call("/api/v1/family-doctor/subscriptions", { package_id: Number(form.dataset.subscribe), member_patient_ids: members }); location.reload(); }
+    catch (err) { fail(err); }
+  }));
+  document.querySelectorAll("[data-pay]").forEach((b) => b.onclick = async () => {
+    try { await call("/api/v1/family-doctor/purchases/" + b.dataset.pay + "/sandbox-pay"); location.reload(); } catch (err) { fail(err); }
+  });
+  document.querySelectorAll("[data-renew]").forEach((b) => b.onclick = async () => {
+    try { await call("/api/v1/family-doctor/subscriptions/" + b.dataset.renew + "/renew"); location.reload(); } catch (err) { fail(err); }
+  });
+})();

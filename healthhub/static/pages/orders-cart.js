@@ -1,0 +1,2 @@
+// The patient's cart (orders/cart.html).
+HHOrders.initCart();

@@ -1,0 +1,2 @@
+// Doctor's prescription list (prescriptions/doctor_list.html).
+HHRx.initDoctorList();
