@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from healthhub.core.identity_numbers import make_resident_id
+from healthhub.core.public_ids import encode as pid  # noqa: F401  (tests put row keys into URLs as public ids)
 from healthhub.identity.schemas import UserCreate
 from healthhub.identity.service import create_user, issue_tokens
 

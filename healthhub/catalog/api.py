@@ -17,6 +17,7 @@ from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Forbidden, NotFound
 from healthhub.core.idempotency import IdempotencyKey, idempotent
 from healthhub.core.inputs import QueryId, ResourceId
+from healthhub.core.public_ids import encode
 from healthhub.core.pagination import MAX_PAGE_SIZE, Page, PageParams, page_params
 from healthhub.identity.deps import OptionalUser, require_roles
 from healthhub.identity.roles import Role
@@ -46,8 +47,9 @@ def detail(product: Product, access: RxAccess | None = None) -> ProductDetail:
     """`access`: the caller's approved prescription for this drug (rx_access.access_for), if any."""
     rx = product.rx_class == "rx"
     hidden = rx and access is None  # OD-03: no indications or dosage text before an approved prescription
+    # dict(), not model_dump(): the detail takes the row keys; a dump would already hold their public ids.
     return ProductDetail(
-        **summary(product).model_dump(), kind=product.kind, english_name=product.english_name,
+        **dict(summary(product)), kind=product.kind, english_name=product.english_name,
         atc_code=product.atc_code, dosage_form=product.dosage_form, strength=product.strength,
         approval_number=product.approval_number, special_class=product.special_class, cold_chain=product.cold_chain,
         knowledge_key=product.knowledge_key, status=product.status,
@@ -72,7 +74,7 @@ def visible_product(db, product_id: int, principal: Principal | None) -> Product
     hidden = product is not None and not is_staff(principal) and (
         service.not_sellable_reason(product) is not None or product.status != "active")
     if product is None or hidden:
-        raise NotFound(f"商品 {product_id} 不存在 / product not found", code="product-not-found")
+        raise NotFound(f"商品 {encode(product_id)} 不存在 / product not found", code="product-not-found")
     return product
 
 

@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from healthhub.catalog.rules import APPROVAL_NUMBER
 from healthhub.core.inputs import BodyId
+from healthhub.core.public_ids import PublicId
 
 RxClass = Literal["rx", "otc_a", "otc_b", "none"]
 
@@ -56,7 +57,7 @@ class ProductUpdate(BaseModel):
 
 
 class ProductSummary(BaseModel):
-    id: int
+    id: PublicId
     name: str
     generic_name: str
     brand_name: str | None
@@ -86,7 +87,7 @@ class ProductDetail(ProductSummary):
     insert_hidden_reason: str | None
     rx_notice: str | None
     status: str
-    rx_prescription_id: int | None = Field(None, description="处方药：可凭此张已审核处方购买（加入购物车时带上）")
+    rx_prescription_id: PublicId | None = Field(None, description="处方药：可凭此张已审核处方购买（加入购物车时带上）")
     rx_prescription_number: str | None = None
     rx_max_quantity: int | None = Field(None, description="该处方允许购买的盒数 / packages the prescription allows")
 
@@ -117,11 +118,11 @@ class SkuUpdate(BaseModel):
 
 
 class SkuOut(BaseModel):
-    id: int
-    product_id: int
+    id: PublicId
+    product_id: PublicId
     product_name: str
-    merchant_id: int
-    store_location_id: int | None
+    merchant_id: PublicId
+    store_location_id: PublicId | None
     sku_code: str
     price_cents: int
     status: str

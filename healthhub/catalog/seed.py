@@ -12,6 +12,7 @@ from healthhub.catalog.models import MerchantSku, Product
 from healthhub.catalog.schemas import SkuCreate
 from healthhub.catalog.synthetic import variants
 from healthhub.core.errors import RuleViolation
+from healthhub.core.public_ids import encode
 from healthhub.seed.runner import SeedContext
 
 ORDER = 10
@@ -45,8 +46,10 @@ def _demo_skus(session: Session, ctx: SeedContext) -> None:
                                                              MerchantSku.sku_code == sku_code)).first()
         if product_id and not taken:
             try:
+                # SkuCreate is the API's body, so it takes the product as the merchant would: by public id.
                 service.create_sku(session, merchant_id=merchant_id,
-                                   data=SkuCreate(product_id=product_id, sku_code=sku_code, price_cents=price))
+                                   data=SkuCreate(product_id=encode(product_id), sku_code=sku_code,
+                                                  price_cents=price))
             except RuleViolation:
                 continue
 

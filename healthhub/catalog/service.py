@@ -25,6 +25,7 @@ from healthhub.core import audit
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, NotFound, RuleViolation
 from healthhub.core.pagination import PageParams, paginate
+from healthhub.core.public_ids import encode
 from healthhub.inventory import service as inventory
 from healthhub.knowledge.service import get_knowledge_base
 
@@ -128,7 +129,7 @@ def ensure_sellable(view: ProductView) -> None:
 
 
 def product_not_found(product_id: int) -> NotFound:
-    return NotFound(f"商品 {product_id} 不存在 / product not found", code="product-not-found")
+    return NotFound(f"商品 {encode(product_id)} 不存在 / product not found", code="product-not-found")
 
 
 def _product(session: Session, product_id: int) -> Product:

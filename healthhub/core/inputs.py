@@ -6,9 +6,9 @@ is not a coordinate. Two shared defences:
 
 - `refuse_unstorable_input`, an application-wide dependency: no NUL in the URL (path and query) or in a
   form or JSON body, and no non-finite number in a JSON body.
-- The annotated types below: every id in a path, query or body is 1..INT4_MAX (all primary keys are
-  `Integer`, PostgreSQL int4), so an id past the range is refused by the schema, never by the driver;
-  measures are strict, finite floats.
+- The annotated types below: every id in a path, query or body is a public id whose key is 1..INT4_MAX
+  (all primary keys are `Integer`, PostgreSQL int4), so an id past the range is refused by the schema,
+  never by the driver; measures are strict, finite floats.
 """
 import json
 import math
@@ -18,12 +18,15 @@ from fastapi import Path, Query, Request
 from pydantic import Field
 
 from healthhub.core.errors import AppError
+from healthhub.core.public_ids import PublicIdInBody, PublicIdInUrl
 
 INT4_MAX = 2**31 - 1
 
-ResourceId = Annotated[int, Path(ge=1, le=INT4_MAX, description="资源 id / resource id")]
-QueryId = Annotated[int, Query(ge=1, le=INT4_MAX)]
-BodyId = Annotated[int, Field(strict=True, ge=1, le=INT4_MAX)]
+# Ids from clients are public ids (core/public_ids.py), never the sequential keys; decoded, they are still
+# bounded so a forged block can never reach the driver as an out-of-range integer.
+ResourceId = Annotated[PublicIdInUrl, Path(ge=1, le=INT4_MAX, description="公开编号 / public id")]
+QueryId = Annotated[PublicIdInUrl, Query(ge=1, le=INT4_MAX)]
+BodyId = Annotated[PublicIdInBody, Field(ge=1, le=INT4_MAX)]
 # Quantities, money in cents and other counts stored in `Integer` columns.
 Amount = Annotated[int, Field(strict=True, ge=0, le=INT4_MAX)]
 Measure = Annotated[float, Field(strict=True, allow_inf_nan=False)]

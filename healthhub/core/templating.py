@@ -7,6 +7,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
+from healthhub.core import public_ids
+
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -26,6 +28,8 @@ environment = Environment(
     autoescape=select_autoescape(["html"]),
 )
 environment.filters["money"] = _money
+# Ids in links, forms and page data are public ids, never the sequential keys.
+environment.filters["public_id"] = public_ids.encode
 templates = Jinja2Templates(env=environment)
 
 

@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthhub.core.inputs import BodyId
+from healthhub.core.public_ids import PublicId
 
 
 class PackageIn(BaseModel):
@@ -22,7 +23,7 @@ class PackageIn(BaseModel):
 class PackageOut(PackageIn):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: PublicId
 
 
 class SubscribeIn(BaseModel):
@@ -35,8 +36,8 @@ class SubscribeIn(BaseModel):
 class PurchaseOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    subscription_id: int
+    id: PublicId
+    subscription_id: PublicId
     kind: str
     amount_cents: int
     status: str
@@ -48,12 +49,12 @@ class PurchaseOut(BaseModel):
 class SubscriptionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    account_user_id: int
-    package_id: int
+    id: PublicId
+    account_user_id: PublicId
+    package_id: PublicId
     package_name: str
     status: str
-    member_patient_ids: list[BodyId]
+    member_patient_ids: list[PublicId]
     starts_at: datetime | None
     ends_at: datetime | None
     consultations_total: int

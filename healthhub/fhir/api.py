@@ -12,6 +12,7 @@ from healthhub.core.config import get_settings
 from healthhub.core.db import DbSession
 from healthhub.core.errors import AppError, NotFound
 from healthhub.core.inputs import ResourceId
+from healthhub.core.public_ids import PUBLIC_ID_PATTERN, decode
 from healthhub.fhir import mapping
 from healthhub.hospital import service as hospital
 from healthhub.identity.deps import CurrentUser
@@ -21,7 +22,9 @@ from healthhub.prescriptions import service as prescriptions
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
-PatientRef = Annotated[str, Query(alias="patient", pattern=r"^(Patient/)?\d{1,9}$", description="Patient/<id> or <id>")]
+PUBLIC_ID = PUBLIC_ID_PATTERN.strip("^$")
+PatientRef = Annotated[str, Query(alias="patient", pattern=f"^(Patient/)?{PUBLIC_ID}$",
+                                  description="Patient/<public id> or <public id>")]
 
 
 def _fhir(resource: Resource) -> Response:
@@ -65,8 +68,15 @@ def authorised_patient(db, principal: Principal, patient_id: int) -> hospital.Pa
     raise _gone()
 
 
+def _decoded(public_id: str) -> int:
+    key = decode(public_id)
+    if key is None:
+        raise _gone()  # well-formed but not one of ours: as unknown as a missing record
+    return key
+
+
 def _patient_id(reference: str) -> int:
-    return int(reference.removeprefix("Patient/"))
+    return _decoded(reference.removeprefix("Patient/"))
 
 
 def _consultation(db, consultation_id: int) -> hospital.ConsultationView:
@@ -115,10 +125,10 @@ def search_encounters(request: Request, patient: PatientRef, principal: CurrentU
 
 @router.get("/Condition/{condition_id}")
 def read_condition(condition_id: str, principal: CurrentUser, db: DbSession) -> Response:
-    match = re.fullmatch(r"enc(\d{1,9})-(\d{1,3})", condition_id)
+    match = re.fullmatch(f"enc({PUBLIC_ID})-(\\d{{1,3}})", condition_id)
     if not match:
         raise _gone()
-    consultation = _consultation(db, int(match[1]))
+    consultation = _consultation(db, _decoded(match[1]))
     authorised_patient(db, principal, consultation.patient_id)
     rank = int(match[2])
     if not 1 <= rank <= len(consultation.diagnoses):
@@ -136,11 +146,11 @@ def search_conditions(request: Request, patient: PatientRef, principal: CurrentU
 
 @router.get("/MedicationRequest/{request_id}")
 def read_medication_request(request_id: str, principal: CurrentUser, db: DbSession) -> Response:
-    match = re.fullmatch(r"(\d{1,9})-(\d{1,2})", request_id)
+    match = re.fullmatch(f"({PUBLIC_ID})-(\\d{{1,2}})", request_id)
     if not match:
         raise _gone()
     try:
-        rx = prescriptions.get_prescription(db, prescription_id=int(match[1]))
+        rx = prescriptions.get_prescription(db, prescription_id=_decoded(match[1]))
     except AppError as exc:
         raise _gone() from exc
     if rx.status == "DRAFT":

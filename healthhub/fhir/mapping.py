@@ -1,5 +1,6 @@
 """Our views → FHIR R4 resources, always built through the fhir.resources R4B models so every
-response is validated on the way out."""
+response is validated on the way out. Resource ids and references carry public ids (core/public_ids.py),
+never our sequential keys."""
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.encounter import Encounter
 from fhir.resources.R4B.medicationrequest import MedicationRequest
@@ -7,6 +8,7 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 
+from healthhub.core.public_ids import encode
 from healthhub.hospital.service import ConsultationView, Diagnosis, DoctorView, PatientView
 from healthhub.prescriptions.service import ItemView, PrescriptionView
 
@@ -29,7 +31,7 @@ RX_STATUS = {"DRAFT": "draft", "SIGNED": "on-hold", "UNDER_REVIEW": "on-hold", "
 
 def patient_resource(patient: PatientView) -> Patient:
     return Patient(
-        id=str(patient.id), active=True,
+        id=encode(patient.id), active=True,
         identifier=[{"use": "official", "system": RESIDENT_ID_SYSTEM, "value": patient.id_number_masked,
                      "type": {"text": "居民身份证（脱敏）"}}],
         name=[{"use": "official", "text": patient.name, "family": patient.name[:1], "given": [patient.name[1:]]}],
@@ -38,7 +40,7 @@ def patient_resource(patient: PatientView) -> Patient:
 
 def practitioner_resource(doctor: DoctorView) -> Practitioner:
     return Practitioner(
-        id=str(doctor.id), active=doctor.eligible_online,
+        id=encode(doctor.id), active=doctor.eligible_online,
         identifier=[{"system": LICENCE_SYSTEM, "value": doctor.licence_no}],
         name=[{"text": doctor.name, "family": doctor.name[:1], "given": [doctor.name[1:]]}],
         qualification=[{"code": {"text": doctor.title},
@@ -47,31 +49,31 @@ def practitioner_resource(doctor: DoctorView) -> Practitioner:
 
 def practitioner_role_resource(doctor: DoctorView) -> PractitionerRole:
     return PractitionerRole(
-        id=str(doctor.id), active=doctor.eligible_online,
-        practitioner={"reference": f"Practitioner/{doctor.id}", "display": doctor.name},
+        id=encode(doctor.id), active=doctor.eligible_online,
+        practitioner={"reference": f"Practitioner/{encode(doctor.id)}", "display": doctor.name},
         organization={"display": doctor.institution},
         code=[{"text": doctor.title}],
         specialty=[{"text": name} for name in [doctor.centre, *doctor.departments, *doctor.specialties]])
 
 
 def encounter_resource(consultation: ConsultationView) -> Encounter:
-    participant = ([{"individual": {"reference": f"Practitioner/{consultation.doctor_id}"}}]
+    participant = ([{"individual": {"reference": f"Practitioner/{encode(consultation.doctor_id)}"}}]
                    if consultation.doctor_id else None)
     period = {"start": consultation.started_at or consultation.queued_at}
     if consultation.ended_at:
         period["end"] = consultation.ended_at
     return Encounter(
-        id=str(consultation.id), status=ENCOUNTER_STATUS.get(consultation.status, "unknown"),
+        id=encode(consultation.id), status=ENCOUNTER_STATUS.get(consultation.status, "unknown"),
         class_fhir={"system": ACT_CODE, "code": "VR", "display": "virtual"},
         serviceType={"text": consultation.department},
-        subject={"reference": f"Patient/{consultation.patient_id}"}, participant=participant, period=period,
+        subject={"reference": f"Patient/{encode(consultation.patient_id)}"}, participant=participant, period=period,
         reasonCode=[{"text": consultation.complaint[:200]}] if consultation.complaint else None,
         diagnosis=[{"condition": {"reference": f"Condition/{condition_id(consultation.id, n)}"}, "rank": n}
                    for n, _ in enumerate(consultation.diagnoses, start=1)] or None)
 
 
 def condition_id(consultation_id: int, rank: int) -> str:
-    return f"enc{consultation_id}-{rank}"
+    return f"enc{encode(consultation_id)}-{rank}"
 
 
 def condition_resource(consultation: ConsultationView, rank: int, diagnosis: Diagnosis) -> Condition:
@@ -81,13 +83,13 @@ def condition_resource(consultation: ConsultationView, rank: int, diagnosis: Dia
         verificationStatus={"coding": [{"system": CONDITION_VERIFICATION, "code": "confirmed"}]},
         category=[{"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}],
         code={"coding": [{"system": ICD10, "code": diagnosis.code, "display": diagnosis.name}], "text": diagnosis.name},
-        subject={"reference": f"Patient/{consultation.patient_id}"},
-        encounter={"reference": f"Encounter/{consultation.id}"},
+        subject={"reference": f"Patient/{encode(consultation.patient_id)}"},
+        encounter={"reference": f"Encounter/{encode(consultation.id)}"},
         recordedDate=consultation.ended_at or consultation.started_at or consultation.queued_at)
 
 
 def medication_request_id(prescription_id: int, line_no: int) -> str:
-    return f"{prescription_id}-{line_no}"
+    return f"{encode(prescription_id)}-{line_no}"
 
 
 def medication_request_resource(rx: PrescriptionView, item: ItemView) -> MedicationRequest:
@@ -101,9 +103,9 @@ def medication_request_resource(rx: PrescriptionView, item: ItemView) -> Medicat
         id=medication_request_id(rx.id, item.line_no), status=status, intent="order",
         groupIdentifier={"system": RX_NUMBER_SYSTEM, "value": f"{rx.number}-v{rx.version}"},
         medicationCodeableConcept={"text": item.generic_name},
-        subject={"reference": f"Patient/{rx.patient_id}", "display": rx.patient_label},
-        encounter={"reference": f"Encounter/{rx.consultation_id}"},
-        requester={"reference": f"Practitioner/{rx.doctor_id}", "display": rx.doctor_name},
+        subject={"reference": f"Patient/{encode(rx.patient_id)}", "display": rx.patient_label},
+        encounter={"reference": f"Encounter/{encode(rx.consultation_id)}"},
+        requester={"reference": f"Practitioner/{encode(rx.doctor_id)}", "display": rx.doctor_name},
         authoredOn=rx.signed_at or rx.created_at,
         reasonCode=[{"coding": [{"system": ICD10, "code": d["code"], "display": d["name"]}]} for d in rx.diagnoses],
         dosageInstruction=[{

@@ -1,5 +1,4 @@
 """Hospital API, part 2: consultations, the doctor's queue, chat (POST + SSE stream), metrics."""
-from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -9,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from healthhub.core.db import DbSession
 from healthhub.core.errors import NotFound
-from healthhub.core.inputs import ResourceId
+from healthhub.core.inputs import QueryId, ResourceId
+from healthhub.core.public_ids import decode, encode
 from healthhub.hospital import rules, service, service_chat
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.chat import stream_events
@@ -18,7 +18,7 @@ from healthhub.hospital.schemas import ConsultationIn, DiagnosisIn, MessageIn, T
 from healthhub.hospital.service_dispatch import is_offered
 from healthhub.hospital.service_doctors import doctor_row_by_user
 from healthhub.hospital.service_metrics import consultation_metrics
-from healthhub.hospital.views import local_today
+from healthhub.hospital.views import as_json, local_today
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
@@ -35,12 +35,12 @@ def consultation_out(db: Session, consultation: Consultation) -> dict:
     patient = service.get_patient(db, patient_id=consultation.patient_id)
     record = db.get(MedicalRecord, consultation.record_id) if consultation.record_id else None
     doctor = service.get_doctor(db, doctor_id=consultation.doctor_id) if consultation.doctor_id else None
-    return {**asdict(view), "triage_suggestion": consultation.triage_suggestion,
+    return {**as_json(view), "triage_suggestion": consultation.triage_suggestion,
             "patient": {"name": patient.name, "sex": patient.sex, "age_text": patient.age_text,
                         "under6": patient.under6, "allergies": patient.allergies,
                         "conditions": patient.condition_names, "weight_kg": patient.weight_kg,
                         "pregnant": patient.pregnant, "lactating": patient.lactating},
-            "record": {"id": record.id, "type": record.record_type, "institution": record.institution,
+            "record": {"id": encode(record.id), "type": record.record_type, "institution": record.institution,
                        "date": record.visit_date, "icd10": record.diagnosis_code, "diagnosis": record.diagnosis_text,
                        "has_image": record.image_data is not None} if record else None,
             "doctor": {"name": doctor.name, "title": doctor.title} if doctor else None,
@@ -76,7 +76,7 @@ def my_consultations(db: DbSession, user: Patient, limit: Annotated[int, Query(g
     rows = [c for p in service.list_patients_of_account(db, account_user_id=user.id)
             for c in service.list_consultations_of_patient(db, patient_id=p.id)]
     rows.sort(key=lambda c: c.queued_at, reverse=True)
-    return [asdict(c) for c in rows[:limit]]
+    return [as_json(c) for c in rows[:limit]]
 
 
 @router.get("/consultations/{consultation_id}")
@@ -137,10 +137,9 @@ def terminate(consultation_id: ResourceId, body: TerminateIn, db: DbSession, use
 
 
 @router.get("/consultations/{consultation_id}/messages", summary="Chat messages after an id (participants only)")
-def messages(consultation_id: ResourceId, db: DbSession, user: CurrentUser,
-             after: Annotated[int, Query(ge=0)] = 0) -> list[dict]:
-    return [asdict(service_chat.message_view(m)) for m in service_chat.messages_after(
-        db, consultation_id=consultation_id, user_id=user.id, after_id=after)]
+def messages(consultation_id: ResourceId, db: DbSession, user: CurrentUser, after: QueryId | None = None) -> list[dict]:
+    return [as_json(service_chat.message_view(m)) for m in service_chat.messages_after(
+        db, consultation_id=consultation_id, user_id=user.id, after_id=after or 0)]
 
 
 @router.post("/consultations/{consultation_id}/messages", status_code=201, summary="Send a text or an image")
@@ -150,15 +149,16 @@ def post_message(consultation_id: ResourceId, body: MessageIn, db: DbSession, us
                                           image=decode_image(body.image_base64))
     else:
         message = service_chat.post_text(db, consultation_id=consultation_id, user_id=user.id, text=body.text or "")
-    return asdict(service_chat.message_view(message))
+    return as_json(service_chat.message_view(message))
 
 
 @router.get("/consultations/{consultation_id}/stream", summary="Server-Sent Events: new messages and status")
 def stream(consultation_id: ResourceId, request: Request, db: DbSession, user: CurrentUser,
            last_event_id: Annotated[str | None, Header()] = None,
-           after: Annotated[int, Query(ge=0)] = 0) -> StreamingResponse:
+           after: QueryId | None = None) -> StreamingResponse:
     service_chat.participant_role(db, service.consultation_row(db, consultation_id), user.id)
-    start = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    # Last-Event-ID is the public id of the last message the browser got (chat.py); a stale one restarts.
+    start = (decode(last_event_id) if last_event_id else None) or after or 0
     return StreamingResponse(stream_events(request, consultation_id=consultation_id, user_id=user.id,
                                            after_id=start), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -176,4 +176,4 @@ def stats(db: DbSession, _user: Operator, day_from: date | None = None, day_to: 
     day_to = day_to or local_today()
     day_from = day_from or day_to - timedelta(days=29)
     return {"day_from": day_from, "day_to": day_to,
-            **asdict(consultation_metrics(db, day_from=day_from, day_to=day_to))}
+            **as_json(consultation_metrics(db, day_from=day_from, day_to=day_to))}

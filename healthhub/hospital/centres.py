@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthhub.core.public_ids import PublicId
+
 from healthhub.hospital.models import Centre, Department
 
 CATALOGUE = Path(__file__).resolve().parent / "data" / "departments.csv"
@@ -14,9 +16,9 @@ CATALOGUE = Path(__file__).resolve().parent / "data" / "departments.csv"
 
 @dataclass(frozen=True)
 class CentreEntry:
-    id: int
+    id: PublicId
     name: str
-    departments: list[tuple[int, str]]
+    departments: list[tuple[PublicId, str]]
 
 
 def ensure_centres(session: Session) -> None:

@@ -12,8 +12,10 @@ from anyio import to_thread
 from fastapi import Request
 
 from healthhub.core.db import Database
+from healthhub.core.public_ids import encode
 from healthhub.hospital.service import consultation_row
 from healthhub.hospital.service_chat import message_view, messages_after
+from healthhub.hospital.views import as_json
 
 POLL_SECONDS = 0.7
 HEARTBEAT_POLLS = 20
@@ -21,7 +23,7 @@ MAX_STREAM_POLLS = 900  # ~10 minutes, then the browser reconnects (and re-check
 CLOSED = ("completed", "terminated", "cancelled")
 
 
-def _event(name: str, data: dict, event_id: int | None = None) -> str:
+def _event(name: str, data: dict, event_id: str | None = None) -> str:
     head = f"id: {event_id}\n" if event_id is not None else ""
     return f"{head}event: {name}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
 
@@ -43,10 +45,11 @@ async def stream_events(request: Request, *, consultation_id: int, user_id: int,
         messages, status, doctor_id = await to_thread.run_sync(_poll, database, consultation_id, user_id, after_id)
         for message in messages:
             after_id = message.id
-            yield _event("message", message.__dict__, message.id)
+            # The event id is the public id: the browser sends it back as Last-Event-ID on reconnect.
+            yield _event("message", as_json(message), encode(message.id))
         if (status, doctor_id) != last_state:
             last_state = (status, doctor_id)
-            yield _event("status", {"status": status, "doctor_id": doctor_id})
+            yield _event("status", {"status": status, "doctor_id": encode(doctor_id) if doctor_id else None})
         if status in CLOSED:
             return
         if polls % HEARTBEAT_POLLS == HEARTBEAT_POLLS - 1:

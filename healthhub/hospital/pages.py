@@ -1,6 +1,5 @@
 """Internet-hospital pages: patient consult flow, records and the doctor directory, doctor workbench,
 operator stats."""
-from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams, page_params
+from healthhub.core.public_ids import decode
 from healthhub.core.templating import render
 from healthhub.hospital import rules, service
 from healthhub.hospital import service_consultations as consultations
@@ -18,7 +18,7 @@ from healthhub.hospital.centres import list_centres
 from healthhub.hospital.service_directory import find_doctors
 from healthhub.hospital.service_doctors import active_work_session
 from healthhub.hospital.service_metrics import consultation_metrics
-from healthhub.hospital.views import local_today
+from healthhub.hospital.views import PatientView, as_json, local_today
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
@@ -35,35 +35,36 @@ DoctorUser = Annotated[Principal, Depends(require_roles(Role.DOCTOR))]
 Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
 
 
-def _family(db, user_id: int) -> list[dict]:
-    return [{**jsonable_encoder(asdict(p)), "records": jsonable_encoder([asdict(r) for r in service.list_records(
-        db, patient_id=p.id) if r.kind == "earlier_diagnosis"])}
-            for p in service.list_patients_of_account(db, account_user_id=user_id)]
+def _member(db, patient: PatientView) -> dict:
+    """A family member as page data (public ids), with the earlier diagnoses a consultation can cite."""
+    return {**as_json(patient), "records": [as_json(r) for r in service.list_records(db, patient_id=patient.id)
+                                            if r.kind == "earlier_diagnosis"]}
 
 
 @router.get("/consult")
 def consult_page(request: Request, db: DbSession, user: PatientUser):
-    family = _family(db, user.id)
-    active = [c for p in family for c in service.list_consultations_of_patient(db, patient_id=p["id"])
+    patients = service.list_patients_of_account(db, account_user_id=user.id)
+    active = [c for p in patients for c in service.list_consultations_of_patient(db, patient_id=p.id)
               if c.status in consultations.ACTIVE]
     return render(request, "hospital/consult.html", {
-        "family": family, "centres": list_centres(db), "record_types": rules.RECORD_TYPES,
+        "family": [_member(db, p) for p in patients], "centres": list_centres(db), "record_types": rules.RECORD_TYPES,
         "active": jsonable_encoder([consultation_out(db, service.consultation_row(db, c.id)) for c in active])})
 
 
 @router.get("/records")
 def records_page(request: Request, db: DbSession, user: PatientUser):
-    family = _family(db, user.id)
-    for person in family:
-        person["history"] = jsonable_encoder([asdict(r) for r in service.list_records(db, patient_id=person["id"])])
+    family = []
+    for patient in service.list_patients_of_account(db, account_user_id=user.id):
+        history = [as_json(r) for r in service.list_records(db, patient_id=patient.id)]
+        family.append({**_member(db, patient), "history": history})
     return render(request, "hospital/records.html", {
         "family": family, "relationships": rules.RELATIONSHIPS, "guardians": rules.GUARDIAN_RELATIONSHIPS,
         "record_types": rules.RECORD_TYPES})
 
 
 def _id_filter(raw: str) -> int | None:
-    # The filter form sends "" for "all"; anything that is not an id means no filter.
-    return int(raw) if raw.isdigit() else None
+    # The filter form sends "" for "all"; anything that is not a public id means no filter.
+    return decode(raw) if raw else None
 
 
 @router.get("/doctors")
@@ -73,7 +74,8 @@ def doctors_page(request: Request, db: DbSession, _user: PatientUser,
     centre_id, department_id = _id_filter(centre), _id_filter(department)
     cards, total = find_doctors(db, now=utcnow(), params=params, centre_id=centre_id, department_id=department_id,
                                 online=True if online else None)
-    query = f"centre={centre_id or ''}&department={department_id or ''}" + ("&online=true" if online else "")
+    query = f"centre={centre if centre_id else ''}&department={department if department_id else ''}" + (
+        "&online=true" if online else "")
     return render(request, "hospital/doctors.html", {
         "doctors": cards, "total": total, "page": params.page, "pages": max(1, -(-total // params.size)),
         "centres": list_centres(db), "centre_id": centre_id, "department_id": department_id, "online": online,

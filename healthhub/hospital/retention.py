@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from healthhub.core import audit
 from healthhub.core.db import utcnow
 from healthhub.core.errors import AppError, Conflict, NotFound, RuleViolation
+from healthhub.core.public_ids import PublicId, encode
 from healthhub.hospital.models import ChatMessage, Consent, Consultation, MedicalRecord, Patient, Retained
 from healthhub.hospital.service_patients import owned_patient
 
@@ -69,7 +70,7 @@ def seal_patient(session: Session, *, account_user_id: int, patient_id: int, rea
 
 @dataclass(frozen=True)
 class SealedDossier:
-    patient_id: int
+    patient_id: PublicId
     name: str
     sealed_at: str
     sealed_reason: str
@@ -95,7 +96,7 @@ def read_sealed(session: Session, *, patient_id: int, reason: str) -> SealedDoss
     return SealedDossier(
         patient_id=patient.id, name=patient.name, sealed_at=patient.sealed_at.isoformat(),
         sealed_reason=patient.sealed_reason or "",
-        records=[{"id": r.id, "type": r.record_type, "institution": r.institution, "date": r.visit_date.isoformat(),
+        records=[{"id": encode(r.id), "type": r.record_type, "institution": r.institution, "date": r.visit_date.isoformat(),
                   "icd10": r.diagnosis_code, "diagnosis": r.diagnosis_text} for r in records],
-        consultations=[{"id": c.id, "status": c.status, "diagnoses": c.diagnoses, "advice": c.advice}
+        consultations=[{"id": encode(c.id), "status": c.status, "diagnoses": c.diagnoses, "advice": c.advice}
                        for c in consultations], message_count=len(count))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, NotFound, RuleViolation
+from healthhub.core.public_ids import PublicId, encode
 from healthhub.hospital import rules
 from healthhub.hospital.models import ChatMessage, Consultation, Doctor
 from healthhub.hospital.service import consultation_row
@@ -18,8 +19,8 @@ MAX_TEXT = 2000
 
 @dataclass(frozen=True)
 class MessageView:
-    id: int
-    consultation_id: int
+    id: PublicId
+    consultation_id: PublicId
     sender_role: str
     kind: str
     text: str
@@ -28,7 +29,7 @@ class MessageView:
 
 
 def message_view(message: ChatMessage) -> MessageView:
-    url = f"/api/v1/hospital/messages/{message.id}/image" if message.kind == "image" else None
+    url = f"/api/v1/hospital/messages/{encode(message.id)}/image" if message.kind == "image" else None
     return MessageView(id=message.id, consultation_id=message.consultation_id, sender_role=message.sender_role,
                        kind=message.kind, text=message.text, image_url=url, created_at=message.created_at)
 

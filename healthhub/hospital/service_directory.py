@@ -7,6 +7,7 @@ from sqlalchemy import and_, case, exists, or_, select
 from sqlalchemy.orm import Session
 
 from healthhub.core.pagination import PageParams, paginate
+from healthhub.core.public_ids import PublicId
 from healthhub.hospital import rules
 from healthhub.hospital.models import Centre, Department, Doctor, DoctorDepartment, DoctorSchedule, WorkSession
 from healthhub.hospital.views import local_today
@@ -14,15 +15,15 @@ from healthhub.hospital.views import local_today
 
 @dataclass(frozen=True)
 class DoctorCard:
-    id: int
+    id: PublicId
     name: str
     title: str
     institution: str
     affiliation: str  # "own" | "partner"
-    centre_id: int
+    centre_id: PublicId
     centre: str
     departments: list[str]
-    department_ids: list[int]
+    department_ids: list[PublicId]
     specialties: list[str]
     introduction: str
     online: bool

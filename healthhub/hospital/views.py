@@ -2,14 +2,29 @@
 `service.py`). Built from rows here, so no caller ever holds a hospital ORM object."""
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter
 
 from healthhub.core.db import utcnow
 from healthhub.core.identity_numbers import mask_id_number
+from healthhub.core.public_ids import PublicId
 from healthhub.hospital import rules
 from healthhub.hospital.models import Centre, Consultation, Department, Doctor, MedicalRecord, Patient
 
 CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@lru_cache(maxsize=32)
+def _adapter(view_type: type) -> TypeAdapter:
+    return TypeAdapter(view_type)
+
+
+def as_json(view: Any) -> dict:
+    """A view as its JSON for APIs and page data: the `PublicId` fields become public ids."""
+    return _adapter(type(view)).dump_python(view, mode="json")
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -25,15 +40,15 @@ class Diagnosis:
 
 @dataclass(frozen=True)
 class GuardianView:
-    user_id: int
+    user_id: PublicId
     name: str
     relationship: str  # 父亲 / 母亲 / ...
 
 
 @dataclass(frozen=True)
 class PatientView:
-    id: int
-    account_user_id: int
+    id: PublicId
+    account_user_id: PublicId
     relationship: str
     name: str
     id_number_masked: str
@@ -55,8 +70,8 @@ class PatientView:
 
 @dataclass(frozen=True)
 class DoctorView:
-    id: int
-    user_id: int
+    id: PublicId
+    user_id: PublicId
     name: str
     title: str
     licence_no: str
@@ -65,26 +80,26 @@ class DoctorView:
     years_of_practice: int
     eligible_online: bool
     ineligible_reason: str  # "" when eligible
-    centre_id: int
+    centre_id: PublicId
     centre: str
     departments: list[str]
-    department_ids: list[int]
+    department_ids: list[PublicId]
     specialties: list[str]
     online: bool
 
 
 @dataclass(frozen=True)
 class ConsultationView:
-    id: int
-    patient_id: int
-    account_user_id: int
-    doctor_id: int | None
+    id: PublicId
+    patient_id: PublicId
+    account_user_id: PublicId
+    doctor_id: PublicId | None
     status: str  # waiting | in_progress | completed | terminated | cancelled
-    department_id: int
+    department_id: PublicId
     department: str
-    centre_id: int
+    centre_id: PublicId
     complaint: str
-    record_id: int | None
+    record_id: PublicId | None
     diagnoses: list[Diagnosis]
     advice: str
     emergency: bool
@@ -100,15 +115,15 @@ class ConsultationView:
 @dataclass(frozen=True)
 class RecordView:
     kind: str  # "earlier_diagnosis" | "consultation"
-    id: int  # record id or consultation id, per kind
-    patient_id: int
+    id: PublicId  # record id or consultation id, per kind
+    patient_id: PublicId
     record_type: str
     institution: str
     date: date
     diagnoses: list[Diagnosis]
     summary: str
     has_image: bool
-    doctor_id: int | None
+    doctor_id: PublicId | None
 
 
 def patient_view(patient: Patient, *, consent_given: bool, guardian_name: str | None, today: date) -> PatientView:

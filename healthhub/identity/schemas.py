@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from healthhub.core.identity_numbers import normalize_mobile, parse_resident_id
+from healthhub.core.public_ids import PublicId
 from healthhub.identity.roles import Role
 
 
@@ -45,7 +46,7 @@ class UserCreate(BaseModel):
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: PublicId
     username: str
     display_name: str
     role: Role

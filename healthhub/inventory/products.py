@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from healthhub.core.public_ids import encode
+
 
 
 def product_names(session: Session, product_ids: Iterable[int]) -> dict[int, str]:
@@ -14,7 +16,7 @@ def product_names(session: Session, product_ids: Iterable[int]) -> dict[int, str
 
     wanted = set(product_ids)
     found = catalog.get_products(session, wanted)
-    return {pid: found[pid].name if pid in found else f"商品#{pid}" for pid in wanted}
+    return {pid: found[pid].name if pid in found else f"商品 {encode(pid)}" for pid in wanted}
 
 
 def product_name(session: Session, product_id: int) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.core import audit
 from healthhub.core.errors import AppError, Conflict, NotFound, RuleViolation
+from healthhub.core.public_ids import encode
 from healthhub.inventory.config import inventory_settings
 from healthhub.inventory.fefo import BatchStock, Shortfall, allocate
 from healthhub.inventory.holds import lapsed
@@ -132,13 +133,15 @@ def reserve(session: Session, *, order_ref: str, lines: list[ReserveLine], ttl: 
         raise AppError("预留时长必须为正 / ttl must be positive", code="invalid-ttl")
     for line in lines:
         if line.quantity <= 0:
-            raise AppError(f"商品#{line.product_id}数量必须大于0 / quantity must be positive", code="invalid-quantity")
+            raise AppError(f"商品 {encode(line.product_id)} 数量必须大于0 / quantity must be positive",
+                           code="invalid-quantity")
     locations = {loc.id: loc for loc in session.execute(select(Location.id, Location.name, Location.is_active).where(
         Location.id.in_({line.location_id for line in lines})))}
     for line in lines:
         location = locations.get(line.location_id)
         if location is None:
-            raise NotFound(f"发货点#{line.location_id}不存在 / stock location not found", code="location-not-found")
+            raise NotFound(f"发货点 {encode(line.location_id)} 不存在 / stock location not found",
+                           code="location-not-found")
         if not location.is_active:
             raise Conflict(f"{location.name}已停用，不能发货 / {location.name} is not active", code="location-inactive")
 

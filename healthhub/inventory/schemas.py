@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from healthhub.core.inputs import BodyId, Latitude, Longitude
+from healthhub.core.public_ids import PublicId
 from healthhub.inventory.routing import (Destination, PlannedShipment, RouteLine, RoutingPlan,  # noqa: F401
                                          UnroutableLine)
 
@@ -66,10 +67,10 @@ class WriteOffIn(BaseModel):
 
 
 class BatchOut(BaseModel):
-    id: int
-    product_id: int
+    id: PublicId
+    product_id: PublicId
     product_name: str
-    location_id: int
+    location_id: PublicId
     location_name: str
     batch_no: str
     expiry_date: date
@@ -82,11 +83,11 @@ class BatchOut(BaseModel):
 
 
 class MoveOut(BaseModel):
-    id: int
+    id: PublicId
     kind: str
-    batch_id: int
-    product_id: int
-    location_id: int
+    batch_id: PublicId
+    product_id: PublicId
+    location_id: PublicId
     quantity: int
     unit_cost_cents: int
     reference: str | None
@@ -100,15 +101,15 @@ class ReceiptOut(BaseModel):
 
 
 class StockOutOut(BaseModel):
-    product_id: int
+    product_id: PublicId
     product_name: str
-    location_id: int
+    location_id: PublicId
     location_name: str
     last_movement_at: datetime | None
 
 
 class LocationOut(BaseModel):
-    id: int
+    id: PublicId
     kind: str
     code: str
     name: str
@@ -130,11 +131,22 @@ class RoutePreviewIn(BaseModel):
     city_adcode: str = Field(pattern=r"^\d{6}$")
 
 
+class RouteLineOut(BaseModel):
+    product_id: PublicId
+    quantity: int
+    cold_chain: bool
+
+
+class UnroutableOut(RouteLineOut):
+    reason_zh: str
+    reason_en: str
+
+
 class ShipmentOut(BaseModel):
     channel: Literal["instant", "warehouse", "merchant"]
-    location_id: int
+    location_id: PublicId
     location_name: str
-    lines: list[dict]
+    lines: list[RouteLineOut]
     promised_at: datetime
     eta_text: str
     cost_cents: int
@@ -144,12 +156,12 @@ class ShipmentOut(BaseModel):
 
 class RoutePreviewOut(BaseModel):
     shipments: list[ShipmentOut]
-    unroutable: list[dict]
+    unroutable: list[UnroutableOut]
     total_cost_cents: int
 
 
 class TurnoverOut(BaseModel):
     start: date
     end: date
-    location_id: int | None
+    location_id: PublicId | None
     turnover_days: str | None = Field(description="库存周转天数（无销售成本时为空）")

@@ -13,6 +13,7 @@ from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Conflict
 from healthhub.core.idempotency import IdempotencyKey, idempotent
 from healthhub.core.inputs import ResourceId
+from healthhub.core.public_ids import encode
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
@@ -154,7 +155,7 @@ def pay_order(order_id: ResourceId, body: PayIn, db: DbSession, buyer: Buyer,
         if order.reserved_until <= utcnow():
             raise Conflict("订单已超时，请重新下单 / the order timed out, please order again", code="order-timed-out")
         payment = payments.start_payment(db, order=order, provider_name=body.provider,
-                                         return_url=f"/orders/{order.id}")
+                                         return_url=f"/orders/{encode(order.id)}")
         return 201, payment_out(payment).model_dump(mode="json")
 
     return idempotent(db, scope=f"orders.pay:{order_id}", owner=buyer.id, key=idempotency_key,

@@ -13,6 +13,7 @@ from healthhub.catalog import service as catalog
 from healthhub.core.db import utcnow
 from healthhub.core.errors import AppError, NotFound, RuleViolation
 from healthhub.core.identity_numbers import mask_mobile, normalize_mobile
+from healthhub.core.public_ids import encode
 from healthhub.orders import rx_gate
 from healthhub.orders.models import Address, CartItem
 from healthhub.seed import places
@@ -151,7 +152,8 @@ def view_cart(session: Session, *, user_id: int) -> CartView:
         try:
             view = catalog.get_product(session, item.product_id)
         except NotFound:
-            lines.append(CartLine(item.product_id, f"商品#{item.product_id}", "", False, False, None, 0, item.quantity,
+            lines.append(CartLine(item.product_id, f"商品 {encode(item.product_id)}", "", False, False, None, 0,
+                                  item.quantity,
                                   False, "商品已下架 / no longer available"))
             continue
         try:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from healthhub.catalog.service import RX_RISK_WARNING
 from healthhub.core import audit
 from healthhub.core.errors import AppError, Conflict, RuleViolation
+from healthhub.core.public_ids import encode
 from healthhub.inventory import service as inventory
 from healthhub.inventory.routing import Destination, PlannedShipment, RouteLine
 from healthhub.inventory.schemas import ReserveLine
@@ -100,7 +101,7 @@ def plan_checkout(session: Session, *, items: Iterable[OrderItem], address: Addr
     if plan.unroutable:
         detail = "；".join(f"{lines[u.line.product_id].name}：{u.reason_zh}" for u in plan.unroutable)
         raise Conflict(f"部分商品无法配送到该地址：{detail} / some items cannot be delivered to this address",
-                       code="out-of-stock", products=[u.line.product_id for u in plan.unroutable])
+                       code="out-of-stock", products=[encode(u.line.product_id) for u in plan.unroutable])
     return CheckoutPlan(lines=lines, shipments=list(plan.shipments), needs=needs)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from healthhub.catalog.service import RX_RISK_WARNING
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.inputs import ResourceId
+from healthhub.core.public_ids import encode
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams, page_params, paginate
 from healthhub.core.templating import render
@@ -53,10 +54,11 @@ def cart_page(request: Request, db: DbSession, buyer: Buyer):
 def checkout_page(request: Request, db: DbSession, buyer: Buyer):
     view = carts.view_cart(db, user_id=buyer.id)
     addresses = [carts.address_out(a) for a in carts.addresses_of(db, user_id=buyer.id)]
-    items = [{"product_id": x.product_id, "quantity": x.quantity} for x in view.lines if x.sellable]
+    items = [{"product_id": encode(x.product_id), "quantity": x.quantity} for x in view.lines if x.sellable]
     return render(request, "orders/checkout.html", {"cart": cart_out(view), "addresses": addresses, "items": items,
                                                      "risk_warning": RX_RISK_WARNING,
-                                                     "prescription_id": view.prescription_id})
+                                                     "prescription_id": view.prescription_id
+                                                     and encode(view.prescription_id)})
 
 
 def _order_list(request: Request, db, params: PageParams, *, buyer_id: int | None, status: str | None, template: str):

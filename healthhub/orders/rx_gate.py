@@ -132,6 +132,7 @@ def options_for(session: Session, *, buyer_id: int, now: datetime) -> list[RxOpt
              for rx in prescriptions.list_usable_for_account(session, account_user_id=buyer_id, now=now)]
     for upload in uploads.open_uploads_of(session, patient_id=buyer_id, now=now):
         state = "待药师审核" if upload.status == uploads.PENDING else f"已审核，有效至 {upload.valid_until}"
-        found.append(RxOption(RxSource.UPLOAD, upload.id, f"处方图片 #{upload.id}（{state}）",
+        uploaded = upload.created_at.astimezone(uploads.CHINA)
+        found.append(RxOption(RxSource.UPLOAD, upload.id, f"处方图片（{uploaded:%Y-%m-%d %H:%M} 上传，{state}）",
                               [f"{i.drug_name} ×{i.quantity}" for i in upload.items]))
     return found

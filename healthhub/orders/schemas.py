@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from healthhub.core.identity_numbers import mask_mobile
 from healthhub.core.inputs import BodyId, Latitude, Longitude
+from healthhub.core.public_ids import PublicId
 from healthhub.orders.cart import MAX_QUANTITY, CartLine, CartView
 from healthhub.orders.checkout import MAX_ORDER_LINES
 from healthhub.orders.models import Order, Payment, RxUpload
@@ -27,7 +28,7 @@ class QuantityIn(BaseModel):
 
 
 class CartLineOut(BaseModel):
-    product_id: int
+    product_id: PublicId
     name: str
     spec: str
     rx: bool
@@ -37,7 +38,7 @@ class CartLineOut(BaseModel):
     line_total_cents: int
     sellable: bool
     problem: str | None
-    prescription_id: int | None
+    prescription_id: PublicId | None
 
 
 class CartOut(BaseModel):
@@ -45,7 +46,7 @@ class CartOut(BaseModel):
     otc_lines: list[CartLineOut]
     subtotal_cents: int
     count: int
-    prescription_id: int | None = Field(description="结算时优先使用的电子处方 / the e-prescription checkout offers first")
+    prescription_id: PublicId | None = Field(description="结算时优先使用的电子处方 / the e-prescription checkout offers first")
 
 
 def _line_out(line: CartLine) -> CartLineOut:
@@ -73,7 +74,7 @@ class AddressIn(BaseModel):
 
 
 class AddressOut(BaseModel):
-    id: int
+    id: PublicId
     recipient: str
     mobile_masked: str
     region: str
@@ -105,7 +106,7 @@ class OrderCreateIn(CheckoutIn):
 
 
 class PlannedLineOut(BaseModel):
-    product_id: int
+    product_id: PublicId
     name: str
     quantity: int
 
@@ -123,7 +124,7 @@ class PlannedShipmentOut(BaseModel):
 
 class RxOptionOut(BaseModel):
     source: RxSource
-    ref: int
+    ref: PublicId
     label: str
     drugs: list[str]
 
@@ -140,7 +141,7 @@ class CheckoutPreviewOut(BaseModel):
 
 
 class OrderLineOut(BaseModel):
-    product_id: int
+    product_id: PublicId
     product_name: str
     spec: str
     rx: bool
@@ -150,7 +151,7 @@ class OrderLineOut(BaseModel):
 
 
 class ShipmentOut(BaseModel):
-    id: int
+    id: PublicId
     seq: int
     channel: str
     channel_label: str
@@ -173,7 +174,7 @@ class StatusChangeOut(BaseModel):
 
 
 class PaymentOut(BaseModel):
-    id: int
+    id: PublicId
     provider: str
     status: str
     amount_cents: int
@@ -183,7 +184,7 @@ class PaymentOut(BaseModel):
 
 
 class OrderOut(BaseModel):
-    id: int
+    id: PublicId
     order_no: str
     status: OrderStatus
     status_label: str
@@ -196,7 +197,7 @@ class OrderOut(BaseModel):
     address: str
     requires_rx: bool
     rx_source: str | None
-    rx_ref: int | None
+    rx_ref: PublicId | None
     rx_claimed: bool
     rx_risk_acknowledged_at: datetime | None
     reserved_until: datetime
@@ -208,7 +209,7 @@ class OrderOut(BaseModel):
 
 
 class OrderSummaryOut(BaseModel):
-    id: int
+    id: PublicId
     order_no: str
     status: OrderStatus
     status_label: str
@@ -268,7 +269,7 @@ class DispatchIn(BaseModel):
 
 
 class RxUploadOut(BaseModel):
-    id: int
+    id: PublicId
     status: str
     status_label: str
     content_type: str

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from healthhub.catalog import service as catalog
 from healthhub.core.db import utcnow
 from healthhub.core.errors import AppError
+from healthhub.core.public_ids import encode
 from healthhub.identity.service import get_user
 from healthhub.orders import cart as carts
 from healthhub.orders import checkout, service
@@ -55,7 +56,8 @@ def _routable_otc(session: Session, address: Address, now: datetime, wanted: int
 
 def _pay(session: Session, order: Order, at: datetime) -> None:
     # The seed applies the provider's callback below, in-process: no server is listening while it runs.
-    payment = payments.start_payment(session, order=order, provider_name=sandbox.name, return_url=f"/orders/{order.id}")
+    payment = payments.start_payment(session, order=order, provider_name=sandbox.name,
+                                     return_url=f"/orders/{encode(order.id)}")
     sandbox.buyer_decides(session, intent_id=payment.provider_ref, pay=True)
     callback = session.execute(select(SandboxCallback).where(SandboxCallback.intent_id == payment.provider_ref)
                                .order_by(SandboxCallback.id.desc()).limit(1)).scalar_one()

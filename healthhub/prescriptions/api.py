@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.inputs import ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params
+from healthhub.core.public_ids import encode
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
@@ -83,7 +84,7 @@ def list_prescriptions(principal: Annotated[Principal, Depends(require_roles(Rol
 
 @router.get("/usable", summary="Approved, still valid prescriptions the patient account can buy drugs with")
 def usable(principal: Annotated[Principal, Depends(require_roles(Role.PATIENT))], db: DbSession) -> list[dict]:
-    return [{"id": u.id, "number": u.number, "patient_label": u.patient_label, "doctor_name": u.doctor_name,
+    return [{"id": encode(u.id), "number": u.number, "patient_label": u.patient_label, "doctor_name": u.doctor_name,
              "valid_until": u.valid_until.isoformat(),
              "lines": [{"knowledge_key": k, "generic_name": n, "quantity": q} for k, n, q in u.lines]}
             for u in service.list_usable_for_account(db, account_user_id=principal.id, now=utcnow())]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from healthhub.core import audit, events, signing
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Forbidden, RuleViolation
+from healthhub.core.public_ids import encode
 from healthhub.hospital import service as hospital
 from healthhub.identity.service import Principal
 from healthhub.knowledge.model import DrugFacts
@@ -205,7 +206,8 @@ def sign(session: Session, principal: Principal | None, prescription_id: int, *,
     if rx.status != RxStatus.DRAFT:
         raise RuleViolation("处方已签名，不能再次签名 / already signed", code="rx-not-draft")
     context = context_for(session, principal, rx.consultation_id)
-    data = PrescriptionIn(consultation_id=rx.consultation_id, diagnoses=rx.diagnoses, emergency=rx.emergency,
+    # The saved draft re-read in the client's shape, so signing checks exactly what the form checks.
+    data = PrescriptionIn(consultation_id=encode(rx.consultation_id), diagnoses=rx.diagnoses, emergency=rx.emergency,
                           long_term=rx.long_term, extended_reason=rx.extended_reason,
                           patient_confirmed_long_term=rx.patient_confirmed_long_term, validity_days=rx.validity_days,
                           items=[{"name": i.generic_name, "dose": i.dose, "unit": i.unit, "frequency": i.frequency,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from healthhub.core.inputs import BodyId
+from healthhub.core.public_ids import PublicId
 
 
 class DiagnosisIn(BaseModel):
@@ -102,15 +103,15 @@ class ItemOut(BaseModel):
 class PrescriptionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
+    id: PublicId
     number: str
     version: int
     status: str
     status_label: str
-    consultation_id: int
-    patient_id: int
+    consultation_id: PublicId
+    patient_id: PublicId
     patient_label: str
-    doctor_user_id: int
+    doctor_user_id: PublicId
     doctor_name: str
     diagnoses: list[dict]
     emergency: bool
@@ -125,7 +126,7 @@ class PrescriptionOut(BaseModel):
     review_reason: str | None
     confirmation_question: str | None
     confirmation_pending: bool
-    previous_id: int | None
-    superseded_by_id: int | None
+    previous_id: PublicId | None
+    superseded_by_id: PublicId | None
     used_order_ref: str | None
     created_at: datetime

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthhub.core.errors import AppError
+from healthhub.core.public_ids import encode
 from healthhub.hospital import service as hospital
 from healthhub.hospital.service_consultations import ConsultationRequest, accept, request_consultation
 from healthhub.hospital.service_doctors import go_online
@@ -78,7 +79,7 @@ def seed(session: Session, ctx: SeedContext) -> None:
     pharmacist = Caller(role=Role.PHARMACIST.value, user_id=pharmacist_user_id)
     for items, outcome in DEMO_PRESCRIPTIONS:
         rx = prescribing.create_draft(session, doctor, PrescriptionIn(
-            consultation_id=consultation_id, diagnoses=diagnoses, items=items, validity_days=3))
+            consultation_id=encode(consultation_id), diagnoses=diagnoses, items=items, validity_days=3))
         prescribing.sign(session, doctor, rx.id, confirm=True)
         record = workbench.open_review_for_prescription(session, rx.id)
         if record is None or outcome is None:

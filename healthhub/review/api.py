@@ -10,6 +10,7 @@ from healthhub.core.errors import Forbidden
 from healthhub.core.idempotency import OptionalIdempotencyKey, idempotent
 from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
+from healthhub.core.public_ids import encode
 from healthhub.review import service, signatures, stats, workbench
 from healthhub.review import tenants as tenant_service
 from healthhub.review.access import Caller, get_visible_review, tenant_scope
@@ -26,9 +27,24 @@ router.include_router(tenant_router)
 RefParam = Annotated[str | None, Query(max_length=64)]
 
 
+def _public_source_ref(record: ReviewRecord) -> str | None:
+    # A clinic's reference is its own text; the internet hospital's is our prescription key, shown public.
+    if record.source == Source.PRESCRIPTION and record.source_ref:
+        return encode(int(record.source_ref))
+    return record.source_ref
+
+
+def _public_confirmer(doctor: dict | None) -> dict | None:
+    # Our own doctors are named by user id (workbench.doctor_confirmed); clinics' doctors by name and licence.
+    if doctor and doctor.get("user_id"):
+        return {**doctor, "user_id": encode(doctor["user_id"])}
+    return doctor
+
+
 def summary_of(record: ReviewRecord) -> ReviewSummary:
     findings = record.response.get("findings", [])
-    return ReviewSummary(id=record.id, tenant_id=record.tenant_id, source=record.source, source_ref=record.source_ref,
+    return ReviewSummary(id=record.id, tenant_id=record.tenant_id, source=record.source,
+                         source_ref=_public_source_ref(record),
                          patient_ref=record.patient_ref, patient_label=record.patient_label, verdict=record.verdict,
                          max_severity=max_severity(findings), findings=len(findings), status=record.status,
                          double_signed=record.double_signed, kb_version=record.kb_version,
@@ -36,10 +52,10 @@ def summary_of(record: ReviewRecord) -> ReviewSummary:
 
 
 def detail_of(db: Session, record: ReviewRecord) -> ReviewDetail:
-    return ReviewDetail(**summary_of(record).model_dump(), request=record.request, response=record.response,
+    return ReviewDetail(**dict(summary_of(record)), request=record.request, response=record.response,
                         overrides_applied=record.overrides_applied, engine_us=record.engine_us,
                         confirmation_question=record.confirmation_question, doctor_comment=record.doctor_comment,
-                        doctor_confirmed_at=record.doctor_confirmed_at, confirming_doctor=record.confirming_doctor,
+                        doctor_confirmed_at=record.doctor_confirmed_at, confirming_doctor=_public_confirmer(record.confirming_doctor),
                         decided_by_user_id=record.decided_by_user_id, decision_reason=record.decision_reason,
                         signature=record.signature,
                         signature_valid=signatures.verify(db, record) if record.signature else None)

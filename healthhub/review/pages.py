@@ -10,6 +10,7 @@ from healthhub.core.db import DbSession, utcnow
 from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
+from healthhub.core.public_ids import decode, encode
 from healthhub.core.templating import render
 from healthhub.identity.deps import require_roles
 from healthhub.identity.models import User
@@ -45,10 +46,10 @@ def _tenant_names(db, ids) -> dict[int, str]:
 def queue_page(request: Request, db: DbSession, principal: Annotated[Principal, Depends(require_roles(*WORKBENCH_ROLES))],
                params: Annotated[PageParams, Depends(page_params)],
                status: Annotated[str, Query(pattern="^(pending|awaiting_doctor|approved|returned)$")] = "pending",
-               scope: Annotated[str, Query(max_length=16)] = "all"):
+               scope: Annotated[str, Query(max_length=32)] = "all"):
+    # scope is "all", "platform" or a tenant's public id; anything else means no tenant filter.
     caller = user_caller(db, user_id=principal.id, role=principal.role)
-    filters = service.ReviewFilter(status=status, platform_only=scope == "platform",
-                                   tenant_id=int(scope) if scope.isdigit() else None)
+    filters = service.ReviewFilter(status=status, platform_only=scope == "platform", tenant_id=decode(scope))
     query = service.list_query(db, caller, filters)
     if status == Status.PENDING:  # oldest first: the queue is worked in arrival order
         query = query.order_by(None).order_by(ReviewRecord.queued_at, ReviewRecord.id)
@@ -58,7 +59,7 @@ def queue_page(request: Request, db: DbSession, principal: Annotated[Principal, 
         assigned = tenant_service.pharmacist_tenant_ids(db, principal.id)
     else:
         assigned = set(db.execute(select(Tenant.id)).scalars())
-    scopes += [(str(tid), name) for tid, name in sorted(_tenant_names(db, assigned).items())]
+    scopes += [(encode(tid), name) for tid, name in sorted(_tenant_names(db, assigned).items())]
     items = [{"record": r, "max_severity": max_severity(r.response["findings"])} for r in rows]
     return render(request, "review/workbench.html", {
         "items": items, "page": Page(items=[], total=total, page=params.page, size=params.size), "status": status,
@@ -105,7 +106,7 @@ def tenants_page(request: Request, db: DbSession, principal: Annotated[Principal
     if caller.role == Role.CLINIC_ADMIN:
         if caller.tenant_id is None:
             return render(request, "review/tenants.html", {"no_tenant": True})
-        return RedirectResponse(f"/review/tenants/{caller.tenant_id}", status_code=303)
+        return RedirectResponse(f"/review/tenants/{encode(caller.tenant_id)}", status_code=303)
     rows, total = paginate(db, select(Tenant).order_by(Tenant.id), params)
     return render(request, "review/tenants.html", {"tenants": rows, "page": Page(items=[], total=total,
                                                                                  page=params.page, size=params.size)})

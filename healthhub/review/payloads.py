@@ -4,19 +4,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from healthhub.core.public_ids import PublicId
 from healthhub.review.schemas import ReviewResponse, Severity
 
 
 class ReviewOut(ReviewResponse):
     """The contract's response plus where the review lives in the service."""
 
-    review_id: int
+    review_id: PublicId
     status: str
 
 
 class ReviewSummary(BaseModel):
-    id: int
-    tenant_id: int | None
+    id: PublicId
+    tenant_id: PublicId | None
     source: str
     source_ref: str | None
     patient_ref: str | None
@@ -41,7 +42,7 @@ class ReviewDetail(ReviewSummary):
     doctor_comment: str | None
     doctor_confirmed_at: datetime | None
     confirming_doctor: dict[str, Any] | None
-    decided_by_user_id: int | None
+    decided_by_user_id: PublicId | None
     decision_reason: str | None
     signature: str | None
     signature_valid: bool | None
@@ -107,7 +108,7 @@ class TenantUpdate(BaseModel):
 
 
 class TenantOut(BaseModel):
-    id: int
+    id: PublicId
     code: str
     name: str
     status: str
@@ -133,7 +134,7 @@ class RotateIn(BaseModel):
 
 
 class KeyOut(BaseModel):
-    id: int
+    id: PublicId
     label: str
     prefix: str
     state: str
@@ -158,7 +159,7 @@ class MemberIn(BaseModel):
 
 
 class MemberOut(BaseModel):
-    user_id: int
+    user_id: PublicId
     username: str
     display_name: str
     role: str
@@ -188,10 +189,10 @@ class RuleOut(BaseModel):
 
 
 class DeliveryOut(BaseModel):
-    id: int
+    id: PublicId
     event_id: str
     event_type: str
-    review_id: int | None
+    review_id: PublicId | None
     status: str
     attempts: int
     next_attempt_at: datetime | None
@@ -208,7 +209,7 @@ class DayUsageOut(BaseModel):
 
 
 class UsageOut(BaseModel):
-    tenant_id: int | None
+    tenant_id: PublicId | None
     days: list[DayUsageOut]
     total: int
     verdicts: dict[str, int]
@@ -216,14 +217,14 @@ class UsageOut(BaseModel):
 
 
 class ThroughputOut(BaseModel):
-    pharmacist_user_id: int
+    pharmacist_user_id: PublicId
     pharmacist_name: str
     day: date
     decided: int
 
 
 class SlaOut(BaseModel):
-    tenant_id: int | None
+    tenant_id: PublicId | None
     decided: int
     wait_p50_minutes: float | None
     wait_p90_minutes: float | None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.core import audit
 from healthhub.core.db import utcnow
+from healthhub.core.public_ids import encode
 from healthhub.review import overrides as override_service
 from healthhub.review import webhooks
 from healthhub.review.access import Caller, visible_reviews
@@ -35,10 +36,12 @@ class Submission:
 
 
 def decision_event(record: ReviewRecord) -> dict:
-    """The outcome as clinics receive it by webhook (the internet hospital gets its own event shape)."""
-    return {"review_id": record.id, "outcome": record.status, "verdict": record.verdict,
+    """The outcome as clinics receive it by webhook (the internet hospital gets its own event shape); our
+    ids go out as public ids, the same the clinic reads from the API."""
+    return {"review_id": encode(record.id), "outcome": record.status, "verdict": record.verdict,
             "external_ref": record.source_ref, "patient_ref": record.patient_ref,
-            "pharmacist_user_id": record.decided_by_user_id, "reason": record.decision_reason,
+            "pharmacist_user_id": encode(record.decided_by_user_id) if record.decided_by_user_id else None,
+            "reason": record.decision_reason,
             "signature": record.signature, "double_signed": record.double_signed,
             "confirming_doctor": record.confirming_doctor,
             "decided_at": record.decided_at.isoformat() if record.decided_at else None,
@@ -86,7 +89,8 @@ def _may_auto_pass(tenant: Tenant | None, request: ReviewRequest, response: Revi
 
 
 def response_of(record: ReviewRecord) -> dict:
-    return {**record.response, "review_id": record.id, "status": record.status}
+    """The API's answer as stored for idempotent replay: already JSON, so the review id is the public one."""
+    return {**record.response, "review_id": encode(record.id), "status": record.status}
 
 
 @dataclass(frozen=True)

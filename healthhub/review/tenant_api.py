@@ -57,7 +57,7 @@ def create_tenant(body: TenantCreate, caller: PlatformUser, db: DbSession) -> Te
                                                        webhook_url=body.webhook_url,
                                                        auto_approve_pass=body.auto_approve_pass,
                                                        actor_user_id=caller.user_id)
-    return TenantCreated(**tenant_out(tenant).model_dump(), api_key=key, webhook_secret=secret)
+    return TenantCreated(**dict(tenant_out(tenant)), api_key=key, webhook_secret=secret)
 
 
 @router.get("/tenants", response_model=Page[TenantOut])
@@ -102,7 +102,7 @@ def list_keys(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> li
 def issue_key(tenant_id: ResourceId, body: KeyIn, caller: TenantManager, db: DbSession) -> KeyCreated:
     tenant = manageable_tenant(db, caller, tenant_id)
     key, plain = tenant_service.issue_key(db, tenant=tenant, label=body.label, actor_user_id=caller.user_id)
-    return KeyCreated(**key_out(key).model_dump(), api_key=plain)
+    return KeyCreated(**dict(key_out(key)), api_key=plain)
 
 
 @router.post("/tenants/{tenant_id}/keys/{key_id}/rotate", response_model=KeyCreated, status_code=201)
@@ -113,7 +113,7 @@ def rotate_key(tenant_id: ResourceId, key_id: ResourceId, body: RotateIn, caller
     new_key, plain = tenant_service.rotate_key(db, tenant=tenant, key=key,
                                                grace=timedelta(minutes=body.grace_minutes),
                                                actor_user_id=caller.user_id)
-    return KeyCreated(**key_out(new_key).model_dump(), api_key=plain)
+    return KeyCreated(**dict(key_out(new_key)), api_key=plain)
 
 
 @router.delete("/tenants/{tenant_id}/keys/{key_id}", response_model=KeyOut, summary="Revoke a key at once")

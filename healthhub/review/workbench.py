@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from healthhub.core import audit, events
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
+from healthhub.core.public_ids import encode
 from healthhub.identity.roles import Role
 from healthhub.review import signatures, webhooks
 from healthhub.review.access import Caller
@@ -103,7 +104,7 @@ def ask_doctor(session: Session, *, caller: Caller, record: ReviewRecord, questi
     elif record.tenant_id is not None:
         webhooks.enqueue(session, tenant=session.get(Tenant, record.tenant_id),
                          event_type="review.confirmation_requested",
-                         data={"review_id": record.id, "external_ref": record.source_ref,
+                         data={"review_id": encode(record.id), "external_ref": record.source_ref,
                                "question": record.confirmation_question, "findings": findings},
                          review_id=record.id)
     return record

@@ -10,8 +10,8 @@
     const message = block.querySelector(".cart-message");
     button.addEventListener("click", async () => {
       const quantity = parseInt(block.querySelector(".quantity").value, 10) || 1;
-      const body = { product_id: Number(button.dataset.productId), quantity };
-      if (button.dataset.prescriptionId) body.prescription_id = Number(button.dataset.prescriptionId);
+      const body = { product_id: button.dataset.productId, quantity };
+      if (button.dataset.prescriptionId) body.prescription_id = button.dataset.prescriptionId;
       button.disabled = true;
       try {
         await HH.api("POST", "/api/v1/cart/items", body);
@@ -44,7 +44,8 @@
     skuForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       const data = new FormData(skuForm);
-      const body = { product_id: Number(data.get("product_id")), sku_code: String(data.get("sku_code")),
+      const body = { product_id: String(data.get("product_id")).trim().toLowerCase(),
+                     sku_code: String(data.get("sku_code")),
                      price_cents: Math.round(Number(data.get("price_yuan")) * 100) };
       try {
         await HH.api("POST", "/api/v1/catalog/merchant/skus", body, { "Idempotency-Key": HH.newIdempotencyKey() });

@@ -10,7 +10,7 @@
       const data = new FormData(form);
       const result = document.getElementById("receipt-result");
       const body = {
-        location_id: Number(form.dataset.location), product_id: Number(data.get("product_id")),
+        location_id: form.dataset.location, product_id: String(data.get("product_id")).trim().toLowerCase(),
         batch_no: data.get("batch_no"), expiry_date: data.get("expiry_date"), quantity: Number(data.get("quantity")),
         unit_cost_cents: Math.round(Number(data.get("unit_cost")) * 100),
       };
@@ -33,7 +33,7 @@
       if (!reason) return;
       try {
         await HH.api("POST", "/api/v1/inventory/write-offs",
-          { batch_id: Number(button.dataset.writeOff), quantity, reason }, { "Idempotency-Key": HH.newIdempotencyKey() });
+          { batch_id: button.dataset.writeOff, quantity, reason }, { "Idempotency-Key": HH.newIdempotencyKey() });
         window.location.reload();
       } catch (error) {
         alert(error.message);

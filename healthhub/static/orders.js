@@ -62,7 +62,7 @@
       if (!address) { $("#plan").innerHTML = '<p class="empty">请先添加收货地址。</p>'; return; }
       box.hidden = true;
       try {
-        const plan = await HH.api("POST", "/api/v1/checkout/preview", { address_id: Number(address.value), items });
+        const plan = await HH.api("POST", "/api/v1/checkout/preview", { address_id: address.value, items });
         $("#plan").innerHTML = renderPlan(plan);
         $("#total").textContent = money(plan.total_cents);
         rxRequired = plan.rx_required;
@@ -98,10 +98,10 @@
       try { await uploadPrescription(file); await refresh(); } catch (err) { showError(box, err); }
     });
     place.addEventListener("click", async () => {
-      const body = { address_id: Number($("#address").value), items };
+      const body = { address_id: $("#address").value, items };
       if (rxRequired && $("#rx-choice").value) {
         const [source, ref] = $("#rx-choice").value.split(":");
-        body.rx = { source, ref: Number(ref) };
+        body.rx = { source, ref };
       }
       if (rxRequired) body.rx_risk_acknowledged = $("#rx-risk-ack").checked;
       place.disabled = true;

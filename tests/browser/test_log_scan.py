@@ -128,7 +128,7 @@ def _journey(new_page, base_url: str) -> None:
     patient.select_option("#address", value=option.get_attribute("value"))
     patient.get_by_test_id("planned-shipment").first.wait_for()
     patient.get_by_test_id("place-order").click()
-    patient.wait_for_url(re.compile(r"/orders/\d+$"))
+    patient.wait_for_url(re.compile(r"/orders/[0-9a-f]{32}$"))
 
     with httpx.Client(base_url=base_url, timeout=10) as api:
         token = api.post("/api/v1/auth/token", json={"username": "demo_patient", "password": DEMO_PASSWORD})

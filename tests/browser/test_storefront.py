@@ -24,7 +24,7 @@ def test_search_cart_checkout_pay_and_track(new_page):
 
     otc_hit = page.get_by_test_id("otc-section").get_by_test_id("result-item").filter(has_text="布洛芬").first
     otc_hit.get_by_role("link").first.click()
-    page.wait_for_url(re.compile(r"/shop/products/\d+$"))
+    page.wait_for_url(re.compile(r"/shop/products/[0-9a-f]{32}$"))
     page.get_by_test_id("add-to-cart").click()
     expect(page.get_by_test_id("cart-message")).to_contain_text("已加入购物车")
     page.goto("/cart")
@@ -38,7 +38,7 @@ def test_search_cart_checkout_pay_and_track(new_page):
     expect(plan.get_by_test_id("plan-reason")).not_to_be_empty()
     screenshot(page, "storefront-checkout-plan")
     page.get_by_test_id("place-order").click()
-    page.wait_for_url(re.compile(r"/orders/\d+$"))
+    page.wait_for_url(re.compile(r"/orders/[0-9a-f]{32}$"))
     expect(page.get_by_test_id("order-status")).to_have_text("待支付")
 
     page.get_by_test_id("pay").click()
@@ -46,7 +46,7 @@ def test_search_cart_checkout_pay_and_track(new_page):
     expect(page.get_by_test_id("sandbox-amount")).to_contain_text("¥")
     screenshot(page, "storefront-sandbox-pay")
     page.get_by_test_id("sandbox-pay").click()
-    page.wait_for_url(re.compile(r"/orders/\d+\?paid=1$"))
+    page.wait_for_url(re.compile(r"/orders/[0-9a-f]{32}\?paid=1$"))
 
     # The provider's callback arrives asynchronously; the page polls and reloads when it has.
     expect(page.get_by_test_id("order-status")).to_have_text("待发货", timeout=20_000)

@@ -5,6 +5,7 @@ from healthhub.catalog import service
 from healthhub.core.errors import RuleViolation
 from healthhub.inventory.service import add_location
 from tests.catalog.conftest import product_id
+from tests.factories import pid
 
 NEW_PRODUCT = {"generic_name": "布洛芬片", "brand_name": "测试牌", "manufacturer": "测试制药有限公司", "category": "疼痛缓解",
                "list_price_cents": 990, "approval_number": "国药准字H12345678", "package": "0.2g*24片/盒"}
@@ -35,7 +36,7 @@ def test_banned_and_special_drugs_are_never_found_for_sale(client, curated, make
     for query in ("地西泮", "曲马多", "华法林", "复方甘草片", "右美沙芬"):
         assert client.get("/api/v1/catalog/search", params={"q": query}).json()["total"] == 0
     diazepam = product_id(curated, "C053")
-    assert client.get(f"/api/v1/catalog/products/{diazepam}").status_code == 404
+    assert client.get(f"/api/v1/catalog/products/{pid(diazepam)}").status_code == 404
     _, operator = make_user("operator")
     curated.commit()
     listed = client.get("/api/v1/catalog/search", params={"q": "地西泮", "include_unsellable": "true"}, headers=operator)
@@ -47,10 +48,10 @@ def test_banned_and_special_drugs_are_never_found_for_sale(client, curated, make
 
 
 def test_rx_detail_hides_the_insert_and_otc_detail_shows_it(client, curated):
-    rx = client.get(f"/api/v1/catalog/products/{product_id(curated, 'C038')}").json()
+    rx = client.get(f"/api/v1/catalog/products/{pid(product_id(curated, 'C038'))}").json()
     assert rx["rx"] and rx["insert_text"] is None and rx["description"] is None
     assert "OD-03" in rx["insert_hidden_reason"] and rx["rx_notice"] == "处方药须凭处方在药师指导下购买和使用"
-    otc = client.get(f"/api/v1/catalog/products/{product_id(curated, 'C001')}").json()
+    otc = client.get(f"/api/v1/catalog/products/{pid(product_id(curated, 'C001'))}").json()
     assert "【用法用量】" in otc["insert_text"] and otc["insert_hidden_reason"] is None
 
 
@@ -59,7 +60,7 @@ def test_bad_input_gets_problem_json(client, curated):
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "validation-error"
-    assert client.get("/api/v1/catalog/products/999999").json()["code"] == "product-not-found"
+    assert client.get(f"/api/v1/catalog/products/{pid(999999)}").json()["code"] == "product-not-found"
 
 
 def test_product_writes_need_operator_role_idempotency_key_and_valid_fields(client, curated, make_user):
@@ -90,7 +91,7 @@ def test_merchant_skus_are_per_merchant_and_refuse_banned_products(client, curat
     _, merchant = make_user("merchant")
     _, other = make_user("merchant")
     curated.commit()  # a refused request rolls its transaction back; keep the accounts made so far
-    body = {"product_id": product_id(curated, "C001"), "sku_code": "FBD-1", "price_cents": 2500}
+    body = {"product_id": pid(product_id(curated, "C001")), "sku_code": "FBD-1", "price_cents": 2500}
     created = client.post("/api/v1/catalog/merchant/skus", json=body, headers={**merchant, "Idempotency-Key": "sku-0001"})
     assert created.status_code == 201 and created.json()["product_name"] == "芬必得 布洛芬缓释胶囊"
     duplicate = client.post("/api/v1/catalog/merchant/skus", json=body,
@@ -101,7 +102,7 @@ def test_merchant_skus_are_per_merchant_and_refuse_banned_products(client, curat
     assert client.patch(f"/api/v1/catalog/merchant/skus/{created.json()['id']}", json={"price_cents": 1},
                         headers={**other, "Idempotency-Key": "sku-0003"}).status_code == 404
     banned = client.post("/api/v1/catalog/merchant/skus",
-                         json={**body, "product_id": product_id(curated, "C053"), "sku_code": "DZP-1"},
+                         json={**body, "product_id": pid(product_id(curated, "C053")), "sku_code": "DZP-1"},
                          headers={**merchant, "Idempotency-Key": "sku-0004"})
     assert banned.status_code == 422 and "特殊管理药品" in banned.json()["detail"]
 
@@ -114,22 +115,22 @@ def test_a_merchant_binds_skus_only_to_its_own_stores(client, curated, make_user
     rival = add_location(curated, kind="merchant", code="TSKU-RIVAL", name="他店", city_adcode="110105",
                          owner_user_id=rival_user.id)
     curated.commit()
-    body = {"product_id": product_id(curated, "C001"), "sku_code": "STORE-1", "price_cents": 2500}
+    body = {"product_id": pid(product_id(curated, "C001")), "sku_code": "STORE-1", "price_cents": 2500}
     skus = "/api/v1/catalog/merchant/skus"
-    foreign = client.post(skus, json={**body, "store_location_id": rival.id},
+    foreign = client.post(skus, json={**body, "store_location_id": pid(rival.id)},
                           headers={**merchant, "Idempotency-Key": "sku-store-1"})
-    missing = client.post(skus, json={**body, "store_location_id": rival.id + own.id + 1000},
+    missing = client.post(skus, json={**body, "store_location_id": pid(rival.id + own.id + 1000)},
                           headers={**merchant, "Idempotency-Key": "sku-store-2"})
     # Another merchant's store is as unknown as a store that does not exist.
     assert foreign.status_code == missing.status_code == 404 and foreign.json() == missing.json()
     assert client.get(skus, headers=merchant).json()["total"] == 0
-    created = client.post(skus, json={**body, "store_location_id": own.id},
+    created = client.post(skus, json={**body, "store_location_id": pid(own.id)},
                           headers={**merchant, "Idempotency-Key": "sku-store-3"})
-    assert created.status_code == 201 and created.json()["store_location_id"] == own.id
-    moved = client.patch(f"{skus}/{created.json()['id']}", json={"store_location_id": rival.id},
+    assert created.status_code == 201 and created.json()["store_location_id"] == pid(own.id)
+    moved = client.patch(f"{skus}/{created.json()['id']}", json={"store_location_id": pid(rival.id)},
                          headers={**merchant, "Idempotency-Key": "sku-store-4"})
     assert moved.status_code == 404 and moved.json()["code"] == "store-not-found"
-    assert client.get(skus, headers=merchant).json()["items"][0]["store_location_id"] == own.id
+    assert client.get(skus, headers=merchant).json()["items"][0]["store_location_id"] == pid(own.id)
 
 
 def test_service_views_for_other_domains(curated):
@@ -143,3 +144,11 @@ def test_service_views_for_other_domains(curated):
         service.ensure_sellable(service.get_product(curated, product_id(curated, "C034")))
     views = service.get_products(curated, [view.id, diazepam.id, 10**9])
     assert set(views) == {view.id, diazepam.id}
+
+
+def test_products_are_addressed_by_public_id_never_by_key(client, curated):
+    key = product_id(curated, "C001")
+    assert client.get(f"/api/v1/catalog/products/{key}").status_code == 404
+    assert client.get(f"/shop/products/{key}").status_code == 404
+    found = client.get(f"/api/v1/catalog/products/{pid(key)}")
+    assert found.status_code == 200 and found.json()["id"] == pid(key)

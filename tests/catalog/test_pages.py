@@ -1,6 +1,6 @@
 """Storefront pages follow OD-03: Rx warning, no insert and no buy button; OTC has both."""
 from tests.catalog.conftest import product_id
-from tests.factories import page_login
+from tests.factories import page_login, pid
 
 
 def login(client, make_user, role: str):
@@ -11,7 +11,7 @@ def login(client, make_user, role: str):
 
 def test_rx_page_has_the_notice_and_no_insert_or_buy_button(client, curated, make_user):
     login(client, make_user, "patient")
-    page = client.get(f"/shop/products/{product_id(curated, 'C038')}").text
+    page = client.get(f"/shop/products/{pid(product_id(curated, 'C038'))}").text
     assert "处方药须凭处方在药师指导下购买和使用" in page and 'data-testid="risk-warning"' in page
     assert 'data-testid="add-to-cart"' not in page and 'data-testid="package-insert"' not in page
     assert "【适应症】" not in page and "凭处方购买" in page
@@ -19,7 +19,7 @@ def test_rx_page_has_the_notice_and_no_insert_or_buy_button(client, curated, mak
 
 def test_otc_page_has_insert_and_add_to_cart(client, curated, make_user):
     login(client, make_user, "patient")
-    otc_id = product_id(curated, "C001")
+    otc_id = pid(product_id(curated, "C001"))
     page = client.get(f"/shop/products/{otc_id}").text
     assert f'data-testid="add-to-cart" data-product-id="{otc_id}"' in page
     assert "【用法用量】" in page and "处方药须凭处方在药师指导下购买和使用</strong>" not in page
@@ -61,8 +61,8 @@ def test_visitors_browse_the_shop_without_logging_in(client, curated):
     results = client.get("/shop", params={"q": "blf"}, headers={"Accept": "text/html"})
     assert results.status_code == 200 and results.text.count('data-testid="result-item"') == 3
     assert 'data-testid="login-link"' in results.text and 'href="/login?next=/shop"' in results.text
-    otc_page = client.get(f"/shop/products/{product_id(curated, 'C001')}", headers={"Accept": "text/html"}).text
+    otc_page = client.get(f"/shop/products/{pid(product_id(curated, 'C001'))}", headers={"Accept": "text/html"}).text
     assert 'data-testid="add-to-cart"' in otc_page  # clicking it sends a visitor to the login page first
-    rx_page = client.get(f"/shop/products/{product_id(curated, 'C038')}", headers={"Accept": "text/html"}).text
+    rx_page = client.get(f"/shop/products/{pid(product_id(curated, 'C038'))}", headers={"Accept": "text/html"}).text
     assert "处方药须凭处方在药师指导下购买和使用" in rx_page and 'data-testid="add-to-cart"' not in rx_page
     assert client.get("/cart", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 303

@@ -3,6 +3,7 @@ the patient holding a pharmacist-approved, valid, unused prescription for it; be
 anyone else) the page keeps the warning and nothing more."""
 from healthhub.catalog import service
 from healthhub.catalog.schemas import ProductCreate
+from tests.factories import pid
 from tests.orders.eprescriptions import approve, signed_prescription
 
 INSERT = "【适应症】高血压；慢性稳定性心绞痛。【用法用量】口服。起始剂量5mg，一日1次。"
@@ -18,7 +19,7 @@ def _amlodipine(db) -> int:
 
 
 def _detail(client, product_id: int, headers: dict | None = None, **params) -> dict:
-    response = client.get(f"/api/v1/catalog/products/{product_id}", headers=headers or {}, params=params)
+    response = client.get(f"/api/v1/catalog/products/{pid(product_id)}", headers=headers or {}, params=params)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -33,7 +34,7 @@ def test_rx_product_stays_locked_until_the_prescription_is_approved(client, db, 
     drug = _amlodipine(db)
 
     _assert_locked(_detail(client, drug, s.patient_headers))
-    page = client.get(f"/shop/products/{drug}", headers=s.patient_headers).text
+    page = client.get(f"/shop/products/{pid(drug)}", headers=s.patient_headers).text
     assert 'data-testid="rx-gate"' in page and 'data-testid="add-to-cart"' not in page
     assert 'data-testid="package-insert"' not in page and "【适应症】" not in page
     shop = client.get("/shop", params={"prescription": rx["id"]}, headers=s.patient_headers).text
@@ -45,7 +46,7 @@ def test_rx_product_stays_locked_until_the_prescription_is_approved(client, db, 
     assert unlocked["insert_text"] == INSERT and unlocked["description"] and unlocked["insert_hidden_reason"] is None
     assert (unlocked["rx_prescription_id"], unlocked["rx_max_quantity"]) == (rx["id"], 2)
     assert unlocked["rx_notice"] == service.RX_NOTICE  # the warning stays on every Rx page
-    page = client.get(f"/shop/products/{drug}", headers=s.patient_headers).text
+    page = client.get(f"/shop/products/{pid(drug)}", headers=s.patient_headers).text
     assert 'data-testid="add-to-cart"' in page and f'data-prescription-id="{rx["id"]}"' in page
     assert 'data-testid="package-insert"' in page and "【适应症】" in page and 'data-testid="risk-warning"' in page
 
@@ -61,9 +62,9 @@ def test_shop_lists_the_prescriptions_drugs_as_purchasable(client, db, make_user
     drug = _amlodipine(db)
     approve(db, rx["id"])
     page = client.get("/shop", params={"prescription": rx["id"]}, headers=s.patient_headers).text
-    assert f'data-testid="rx-offer-item" data-product-id="{drug}"' in page
+    assert f'data-testid="rx-offer-item" data-product-id="{pid(drug)}"' in page
     assert f'data-prescription-id="{rx["id"]}">加入购物车' in page and rx["number"] in page
-    assert f"/shop/products/{drug}?prescription={rx['id']}" in page and "风险提示" in page
+    assert f"/shop/products/{pid(drug)}?prescription={rx['id']}" in page and "风险提示" in page
 
     _, stranger = make_user("patient")
     other = client.get("/shop", params={"prescription": rx["id"]}, headers=stranger).text

@@ -22,7 +22,7 @@ from healthhub.family_doctor.schemas import PackageIn
 from healthhub.hospital.service_patients import NewPatient, add_patient
 from healthhub.inventory import service as inventory
 from healthhub.inventory.models import StockBatch
-from tests.factories import create_user_with_token, valid_id_number
+from tests.factories import create_user_with_token, pid, valid_id_number
 
 PARALLEL = 8
 
@@ -62,7 +62,7 @@ def _inventory_receipt(session):
                                                        category="医疗器械", list_price_cents=990)).id
     store = inventory.add_location(session, kind="warehouse", code="IDEM", name="并发仓", city_adcode="110000",
                                    same_day_cutoff_hour=15)
-    body = {"location_id": store.id, "product_id": product_id, "batch_no": "L-IDEM-1", "quantity": 20,
+    body = {"location_id": pid(store.id), "product_id": pid(product_id), "batch_no": "L-IDEM-1", "quantity": 20,
             "expiry_date": (date.today() + timedelta(days=400)).isoformat(), "unit_cost_cents": 800}
     return "/api/v1/inventory/receipts", body, headers, select(func.count()).select_from(StockBatch)
 
@@ -82,7 +82,7 @@ def _family_doctor_subscription(session):
     package = family_doctor.save_package(session, data=PackageIn(
         code="idem-pkg", name="家庭医生·并发版", price_cents=39900, period_days=30, included_consultations=2,
         response_minutes=30, members_covered=2))
-    body = {"package_id": package.id, "member_patient_ids": [holder.id]}
+    body = {"package_id": pid(package.id), "member_patient_ids": [pid(holder.id)]}
     return "/api/v1/family-doctor/subscriptions", body, headers, select(func.count()).select_from(Purchase)
 
 

@@ -31,9 +31,12 @@ def test_production_refuses_to_start_without_explicit_keys(tmp_path):
         Settings(env="production", key_dir=tmp_path)
     with pytest.raises(ValueError, match="PII_KEY"):
         Settings(env="production", key_dir=tmp_path, secret_key="x" * 40)
+    with pytest.raises(ValueError, match="PUBLIC_ID_KEY"):
+        Settings(env="production", key_dir=tmp_path, secret_key="x" * 40, pii_key="ab" * 16)
+    private = {"secret_key": "x" * 40, "pii_key": "ab" * 16, "public_id_key": "cd" * 16}
     with pytest.raises(ValueError, match="COOKIE_SECURE"):
-        Settings(env="production", secret_key="x" * 40, pii_key="ab" * 16)
-    Settings(env="production", secret_key="x" * 40, pii_key="ab" * 16, cookie_secure=True)  # a private set-up starts
+        Settings(env="production", **private)
+    Settings(env="production", cookie_secure=True, **private)  # a private set-up starts
 
 
 def test_unexpected_errors_are_problem_json_without_internals(database):
@@ -160,7 +163,8 @@ def test_demo_accounts_are_never_seeded_in_production(monkeypatch, tmp_path):
     from healthhub.core.config import get_settings  # noqa: PLC0415
 
     database_file = tmp_path / "prod.db"
-    for name, value in {"ENV": "production", "SECRET_KEY": "p" * 40, "PII_KEY": "cd" * 16, "COOKIE_SECURE": "true",
+    for name, value in {"ENV": "production", "SECRET_KEY": "p" * 40, "PII_KEY": "cd" * 16, "PUBLIC_ID_KEY": "ef" * 16,
+                        "COOKIE_SECURE": "true",
                         "PUBLIC_URL": "https://healthhub.example.org",
                         "DATABASE_URL": f"sqlite:///{database_file}"}.items():
         monkeypatch.setenv(f"HEALTHHUB_{name}", value)

@@ -16,10 +16,11 @@ from healthhub.identity.roles import Role
 from healthhub.inventory import service as inventory
 from healthhub.review import tenants as tenant_service
 from healthhub.review.access import API_KEY_ROLE
+from tests.factories import pid
 
 ANONYMOUS = "anonymous"
 CALLERS = (ANONYMOUS, *(r.value for r in Role), API_KEY_ROLE)
-ABSENT_ID = "999999"  # path ids name no row: the walk meets each gate without changing what others see
+ABSENT_ID = pid(999999)  # path ids name no row: the walk meets each gate without changing what others see
 PATH_VALUES = {"provider": "sandbox", "intent_id": "pi_absent", "condition_id": f"enc{ABSENT_ID}-1",
                "request_id": f"{ABSENT_ID}-1", "rule": "R-ABSENT"}
 API_PREFIXES = ("/api/", "/fhir/", "/healthz", "/readyz", "/metrics")
@@ -58,7 +59,7 @@ def callers(db, make_user, tmp_path, monkeypatch):
 
 
 def _url(path: str, tenant_id: int) -> str:
-    values = {**PATH_VALUES, "tenant_id": str(tenant_id)}
+    values = {**PATH_VALUES, "tenant_id": pid(tenant_id)}
     return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values.get(m[1], ABSENT_ID), path)
 
 
@@ -130,29 +131,30 @@ def test_a_merchant_cannot_touch_another_merchants_store_or_sku(client, db, make
                                        unit_cost_cents=800, now=utcnow())
     db.commit()
     sku = client.post("/api/v1/catalog/merchant/skus", headers={**owner_headers, "Idempotency-Key": "walk-sku-1"},
-                      json={"product_id": product_id, "sku_code": "WALK-1", "price_cents": 3990,
-                            "store_location_id": store.id})
+                      json={"product_id": pid(product_id), "sku_code": "WALK-1", "price_cents": 3990,
+                            "store_location_id": pid(store.id)})
     assert sku.status_code == 201, sku.text
     attempts = {
-        "read the store's batches": client.get(f"/api/v1/inventory/locations/{store.id}/batches", headers=rival),
+        "read the store's batches": client.get(f"/api/v1/inventory/locations/{pid(store.id)}/batches", headers=rival),
         "book stock into the store": client.post(
             "/api/v1/inventory/receipts", headers={**rival, "Idempotency-Key": "walk-rival-1"},
-            json={"location_id": store.id, "product_id": product_id, "batch_no": "RIVAL-1", "quantity": 1,
+            json={"location_id": pid(store.id), "product_id": pid(product_id), "batch_no": "RIVAL-1", "quantity": 1,
                   "expiry_date": (date.today() + timedelta(days=400)).isoformat(), "unit_cost_cents": 1}),
         "write off the store's stock": client.post(
             "/api/v1/inventory/write-offs", headers={**rival, "Idempotency-Key": "walk-rival-2"},
-            json={"batch_id": batch.id, "quantity": 1, "reason": "破损"}),
+            json={"batch_id": pid(batch.id), "quantity": 1, "reason": "破损"}),
         "change the SKU's price": client.patch(
             f"/api/v1/catalog/merchant/skus/{sku.json()['id']}", headers={**rival, "Idempotency-Key": "walk-rival-3"},
             json={"price_cents": 1}),
         "bind its own SKU to the store": client.post(
             "/api/v1/catalog/merchant/skus", headers={**rival, "Idempotency-Key": "walk-rival-4"},
-            json={"product_id": product_id, "sku_code": "RIVAL-1", "price_cents": 100, "store_location_id": store.id}),
+            json={"product_id": pid(product_id), "sku_code": "RIVAL-1", "price_cents": 100,
+                  "store_location_id": pid(store.id)}),
     }
     for attempt, response in attempts.items():
         assert response.status_code in (403, 404), f"a rival merchant could {attempt}: {response.status_code}"
         assert "WALK-1" not in response.text and "甲商家门店" not in response.text, attempt
-    assert client.get(f"/api/v1/inventory/locations/{store.id}/batches", headers=owner_headers).json()["total"] == 1
+    assert client.get(f"/api/v1/inventory/locations/{pid(store.id)}/batches", headers=owner_headers).json()["total"] == 1
     assert client.get("/api/v1/catalog/merchant/skus", headers=rival).json()["total"] == 0
     owned = client.get("/api/v1/catalog/merchant/skus", headers=owner_headers).json()["items"]
     assert [(s["sku_code"], s["price_cents"]) for s in owned] == [("WALK-1", 3990)]

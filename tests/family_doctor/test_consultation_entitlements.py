@@ -8,12 +8,13 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from healthhub.core.db import utcnow
+from healthhub.core.public_ids import decode
 from healthhub.family_doctor import service
 from healthhub.family_doctor.models import EntitlementUse, Subscription
 from healthhub.family_doctor.schemas import PackageIn
 from healthhub.hospital.centres import department_by_name, ensure_centres
 from healthhub.hospital.models import Consultation
-from tests.factories import next_id
+from tests.factories import next_id, pid
 from tests.hospital.builders import make_patient, request
 
 HOSPITAL = "/api/v1/hospital"
@@ -54,10 +55,11 @@ def test_a_covered_patients_consultation_consumes_one_by_its_real_id(client, db,
     created = request(client, c.headers, c.patient, c.record, department_by_name(db, "呼吸内科").id)
     assert created.status_code == 201, created.text
     [use] = uses_of(db, c.sub)
-    assert use.consultation_id == created.json()["id"] and use.patient_id == c.patient.id and use.released_at is None
+    assert pid(use.consultation_id) == created.json()["id"]
+    assert use.patient_id == c.patient.id and use.released_at is None
     assert used(db, c.sub) == 1
     page = client.get("/family-doctor", headers=c.headers)
-    assert page.status_code == 200 and f"#{created.json()['id']}" in page.text and "已使用" in page.text
+    assert page.status_code == 200 and f"<td>{created.json()['id']}</td>" in page.text and "已使用" in page.text
 
 
 def test_cancelled_before_a_doctor_took_it_the_consultation_is_given_back(client, db, make_user):
@@ -65,7 +67,7 @@ def test_cancelled_before_a_doctor_took_it_the_consultation_is_given_back(client
     cid = request(client, c.headers, c.patient, c.record, department_by_name(db, "呼吸内科").id).json()["id"]
     assert client.post(f"{HOSPITAL}/consultations/{cid}/cancel", headers=c.headers).status_code == 200
     [use] = uses_of(db, c.sub)
-    assert use.consultation_id == cid and use.released_at is not None
+    assert pid(use.consultation_id) == cid and use.released_at is not None
     assert used(db, c.sub) == 0
     assert "已退回" in client.get("/family-doctor", headers=c.headers).text
 
@@ -77,7 +79,7 @@ def test_used_up_the_consultation_still_goes_ahead_as_an_ordinary_one(client, db
     assert first.status_code == 201
     second = request(client, c.headers, c.spouse, c.spouse_record, respiratory)
     assert second.status_code == 201, second.text  # nothing left: not refused, just not covered
-    assert [u.consultation_id for u in uses_of(db, c.sub)] == [first.json()["id"]]
+    assert [pid(u.consultation_id) for u in uses_of(db, c.sub)] == [first.json()["id"]]
     assert used(db, c.sub) == 1
 
 
@@ -102,8 +104,8 @@ def test_idt01_the_contract_stands_in_for_the_earlier_diagnosis(client, db, make
                       complaint="高血压随访，咨询用药")
     assert created.status_code == 201, created.text
     assert created.json()["follow_up_basis"] == "family_contract" and created.json()["record"] is None
-    assert db.get(Consultation, created.json()["id"]).follow_up_basis == "family_contract"
-    assert [u.consultation_id for u in uses_of(db, c.sub)] == [created.json()["id"]]
+    assert db.get(Consultation, decode(created.json()["id"])).follow_up_basis == "family_contract"
+    assert [pid(u.consultation_id) for u in uses_of(db, c.sub)] == [created.json()["id"]]
 
 
 def test_idt01_without_a_record_a_lapsed_contract_does_not_count(client, db, make_user):
@@ -119,5 +121,5 @@ def test_consuming_twice_for_one_consultation_is_a_no_op(client, db, make_user):
     c = covered(db, make_user)
     cid = request(client, c.headers, c.patient, c.record, department_by_name(db, "呼吸内科").id).json()["id"]
     again = service.consume_for_consultation(db, account_user_id=c.user.id, patient_id=c.patient.id,
-                                             consultation_id=cid, now=utcnow())
-    assert again.consultation_id == cid and len(uses_of(db, c.sub)) == 1 and used(db, c.sub) == 1
+                                             consultation_id=decode(cid), now=utcnow())
+    assert pid(again.consultation_id) == cid and len(uses_of(db, c.sub)) == 1 and used(db, c.sub) == 1

@@ -5,7 +5,8 @@ from healthhub.core.db import utcnow
 from healthhub.family_doctor import rules, service
 from healthhub.family_doctor.schemas import PackageIn
 from healthhub.hospital.service_patients import NewPatient, add_patient
-from tests.factories import valid_id_number
+from healthhub.core.public_ids import decode
+from tests.factories import pid, valid_id_number
 
 API = "/api/v1/family-doctor"
 
@@ -26,8 +27,8 @@ def patient_account(db, make_user):
 
 def subscribe_and_pay(client, headers, package_id, patient_id):
     key = {"Idempotency-Key": f"sub-{package_id}-{patient_id}-key"}
-    purchase = client.post(f"{API}/subscriptions", json={"package_id": package_id, "member_patient_ids": [patient_id]},
-                           headers={**headers, **key})
+    body = {"package_id": pid(package_id), "member_patient_ids": [pid(patient_id)]}
+    purchase = client.post(f"{API}/subscriptions", json=body, headers={**headers, **key})
     assert purchase.status_code == 201, purchase.text
     paid = client.post(f"{API}/purchases/{purchase.json()['id']}/sandbox-pay",
                        headers={**headers, "Idempotency-Key": f"pay-{purchase.json()['id']}-key"})
@@ -38,7 +39,7 @@ def subscribe_and_pay(client, headers, package_id, patient_id):
 def test_subscribe_is_idempotent_and_needs_a_key(client, db, make_user):
     pkg = package(db)
     _, headers, patient_id = patient_account(db, make_user)
-    body = {"package_id": pkg.id, "member_patient_ids": [patient_id]}
+    body = {"package_id": pid(pkg.id), "member_patient_ids": [pid(patient_id)]}
     assert client.post(f"{API}/subscriptions", json=body, headers=headers).status_code == 422
     first = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "subscribe-001"})
     again = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "subscribe-001"})
@@ -80,13 +81,13 @@ def test_members_must_belong_to_the_account_and_fit_the_package(client, db, make
     pkg = package(db, members_covered=1)
     user, headers, patient_id = patient_account(db, make_user)
     _, _, stranger = patient_account(db, make_user)
-    body = {"package_id": pkg.id, "member_patient_ids": [stranger]}
+    body = {"package_id": pid(pkg.id), "member_patient_ids": [pid(stranger)]}
     assert client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "k-foreign-1"}
                        ).status_code == 403
     spouse = add_patient(db, account_user_id=user.id, data=NewPatient(
         relationship="配偶", name="陈伟", id_number=valid_id_number(birth=date(1986, 5, 5))))
     db.commit()
-    body = {"package_id": pkg.id, "member_patient_ids": [patient_id, spouse.id]}
+    body = {"package_id": pid(pkg.id), "member_patient_ids": [pid(patient_id), pid(spouse.id)]}
     too_many = client.post(f"{API}/subscriptions", json=body, headers={**headers, "Idempotency-Key": "k-many-1"})
     assert too_many.status_code == 422 and too_many.json()["code"] == "fd-too-many-members"
 
@@ -131,7 +132,8 @@ def test_another_accounts_contract_and_purchase_answer_like_missing_ones(client,
     pkg = package(db)
     _, owner, owner_patient = patient_account(db, make_user)
     _, stranger, _ = patient_account(db, make_user)
-    purchase = client.post(f"{API}/subscriptions", json={"package_id": pkg.id, "member_patient_ids": [owner_patient]},
+    body = {"package_id": pid(pkg.id), "member_patient_ids": [pid(owner_patient)]}
+    purchase = client.post(f"{API}/subscriptions", json=body,
                            headers={**owner, "Idempotency-Key": "k-owner-sub-1"}).json()
 
     def answer(url: str, key: str) -> tuple:
@@ -141,6 +143,21 @@ def test_another_accounts_contract_and_purchase_answer_like_missing_ones(client,
         return response.status_code, body
 
     foreign_pay = answer(f"{API}/purchases/{purchase['id']}/sandbox-pay", "k-stranger-1")
-    assert foreign_pay[0] == 404 and foreign_pay == answer(f"{API}/purchases/999999/sandbox-pay", "k-stranger-2")
+    assert foreign_pay[0] == 404 and foreign_pay == answer(f"{API}/purchases/{pid(999999)}/sandbox-pay", "k-stranger-2")
     foreign_renew = answer(f"{API}/subscriptions/{purchase['subscription_id']}/renew", "k-stranger-3")
-    assert foreign_renew[0] == 404 and foreign_renew == answer(f"{API}/subscriptions/999999/renew", "k-stranger-4")
+    missing_renew = answer(f"{API}/subscriptions/{pid(999999)}/renew", "k-stranger-4")
+    assert foreign_renew[0] == 404 and foreign_renew == missing_renew
+
+
+def test_purchases_are_addressed_by_public_id_never_by_key(client, db, make_user):
+    pkg = package(db)
+    _, headers, patient_id = patient_account(db, make_user)
+    body = {"package_id": pid(pkg.id), "member_patient_ids": [pid(patient_id)]}
+    purchase = client.post(f"{API}/subscriptions", json=body,
+                           headers={**headers, "Idempotency-Key": "k-public-sub-1"}).json()
+    key = decode(purchase["id"])
+    raw = client.post(f"{API}/purchases/{key}/sandbox-pay", headers={**headers, "Idempotency-Key": "k-public-pay-1"})
+    assert raw.status_code == 404
+    paid = client.post(f"{API}/purchases/{purchase['id']}/sandbox-pay",
+                       headers={**headers, "Idempotency-Key": "k-public-pay-2"})
+    assert paid.status_code == 200 and paid.json()["status"] == "PAID"

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from healthhub.hospital import service_doctors, service_patients
 from healthhub.hospital.centres import department_by_name, ensure_centres
 from healthhub.hospital.models import Centre
-from tests.factories import TEST_PASSWORD, next_id, valid_id_number
+from tests.factories import TEST_PASSWORD, next_id, pid, valid_id_number
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -57,5 +57,5 @@ def make_patient(db, user_id, *, birth=date(1985, 3, 4), relationship="本人", 
 
 def request(client, headers, patient, record, department_id, complaint="咳嗽一周，复诊开药"):
     return client.post("/api/v1/hospital/consultations", headers=headers, json={
-        "patient_id": patient.id, "department_id": department_id, "complaint": complaint,
-        "record_id": record.id if record else None})
+        "patient_id": pid(patient.id), "department_id": pid(department_id), "complaint": complaint,
+        "record_id": pid(record.id) if record else None})

@@ -9,7 +9,7 @@ from healthhub.hospital import service_chat
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.service_doctors import go_online
-from tests.factories import TEST_PASSWORD, create_user_with_token
+from tests.factories import TEST_PASSWORD, create_user_with_token, pid
 from tests.hospital.builders import make_doctor, make_patient
 
 
@@ -32,8 +32,8 @@ def test_stream_replays_messages_and_ends_with_the_consultation(committed_db):
         consultations.terminate(db, doctor_user_id=doctor_user.id, consultation_id=opened.id, reason="unsuitable")
         cid = opened.id
     with TestClient(create_app(get_settings(), committed_db)) as client:
-        response = client.get(f"/api/v1/hospital/consultations/{cid}/stream", headers={
-            **patient_headers, "Last-Event-ID": str(first.id)})
+        response = client.get(f"/api/v1/hospital/consultations/{pid(cid)}/stream", headers={
+            **patient_headers, "Last-Event-ID": pid(first.id)})
     assert response.headers["content-type"].startswith("text/event-stream")
     events = [block for block in response.text.split("\n\n") if block.strip()]
     parsed = [(line.split(": ", 1)[1] for line in block.splitlines() if line.startswith(("event", "data")))

@@ -2,11 +2,12 @@
 from datetime import date, timedelta
 
 from healthhub.core.db import utcnow
+from healthhub.core.public_ids import decode
 from healthhub.hospital import service
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.models import ConsultationEvent
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, pid
 from tests.hospital.builders import PNG, b64, make_doctor, make_patient, online, request
 
 API = "/api/v1/hospital"
@@ -56,10 +57,10 @@ def test_idt01_consultation_without_earlier_diagnosis_is_refused(db, client, mak
 
 def test_dp02_no_consultation_without_consent_and_after_withdrawal(db, client, make_user):
     _, _, _, account, ph, patient, record, dept = setup_flow(db, client, make_user)
-    assert client.post(f"{API}/patients/{patient.id}/consent/withdraw", headers=ph).status_code == 200
+    assert client.post(f"{API}/patients/{pid(patient.id)}/consent/withdraw", headers=ph).status_code == 200
     refused = request(client, ph, patient, record, dept.id)
     assert refused.status_code == 422 and refused.json()["code"] == "consent-required"
-    granted = client.post(f"{API}/patients/{patient.id}/consent", headers=ph).json()
+    granted = client.post(f"{API}/patients/{pid(patient.id)}/consent", headers=ph).json()
     assert granted["granted_as"] == "self" and granted["granted_at"]
     assert request(client, ph, patient, record, dept.id).status_code == 201
 
@@ -152,9 +153,9 @@ def test_chat_images_are_checked_and_served_only_to_participants(db, client, mak
 
 def test_unanswered_consultation_is_reassigned_to_the_queue(db, client, make_user):
     _, dh, doctor, _, ph, patient, record, dept = setup_flow(db, client, make_user)
-    cid = request(client, ph, patient, record, dept.id).json()["id"]
+    cid = decode(request(client, ph, patient, record, dept.id).json()["id"])
     online(client, dh)
-    client.post(f"{API}/consultations/{cid}/accept", headers=dh)
+    client.post(f"{API}/consultations/{pid(cid)}/accept", headers=dh)
     assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=5)) == []
     assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=16)) == [cid]
     view = service.get_consultation(db, consultation_id=cid)

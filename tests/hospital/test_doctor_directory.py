@@ -10,6 +10,7 @@ from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.models import Doctor, WorkSession
 from healthhub.hospital.service_doctors import ScheduleSlot, set_schedule
 from healthhub.hospital.views import local_today
+from tests.factories import pid
 from tests.hospital.builders import make_doctor, make_patient, online, request
 
 API = "/api/v1/hospital"
@@ -53,18 +54,18 @@ def test_directory_shows_centre_departments_specialties_schedule_and_live_online
     _, patient_headers = make_user("patient")
     db.commit()
     dept = department_by_name(db, "呼吸内科")
-    [card] = [d for d in listed(client, patient_headers, department=dept.id)["items"] if d["id"] == doctor.id]
+    [card] = [d for d in listed(client, patient_headers, department=pid(dept.id))["items"] if d["id"] == pid(doctor.id)]
     assert card["title"] == "主治医师" and card["centre"] == "呼吸" and card["departments"] == ["呼吸内科"]
     assert card["specialties"] == ["慢性咳嗽", "哮喘"] and card["today_slots"] == ["08:00–12:00"]
     assert card["online"] is False and "licence_no" not in card
 
     online(client, doctor_headers)
-    assert [d["id"] for d in listed(client, patient_headers, department=dept.id, online=True)["items"]] == [doctor.id]
+    assert [d["id"] for d in listed(client, patient_headers, department=pid(dept.id), online=True)["items"]] == [pid(doctor.id)]
     # the online flag is still set, but the IDT-05 session ran out: offline for patients, and everywhere else
     expire_work_sessions(db, doctor.id)
     assert db.get(Doctor, doctor.id).online is True
-    assert listed(client, patient_headers, department=dept.id, online=True)["items"] == []
-    assert [d["online"] for d in listed(client, patient_headers, department=dept.id)["items"]] == [False]
+    assert listed(client, patient_headers, department=pid(dept.id), online=True)["items"] == []
+    assert [d["online"] for d in listed(client, patient_headers, department=pid(dept.id))["items"]] == [False]
     assert service.get_doctor(db, doctor_id=doctor.id).online is False
 
 
@@ -74,15 +75,15 @@ def test_directory_filters_paginates_and_puts_online_doctors_first(db, client, m
     online(client, doctors[2][1])
     _, patient_headers = make_user("patient")
     db.commit()
-    centre = db.get(Doctor, doctors[0][2].id).centre_id
+    centre = pid(db.get(Doctor, doctors[0][2].id).centre_id)
     first = listed(client, patient_headers, centre=centre, size=2)
     assert first["total"] == 3 and first["page"] == 1 and len(first["items"]) == 2
-    assert first["items"][0]["id"] == doctors[2][2].id and first["items"][0]["online"] is True
+    assert first["items"][0]["id"] == pid(doctors[2][2].id) and first["items"][0]["online"] is True
     second = listed(client, patient_headers, centre=centre, size=2, page=2)
     ids = {d["id"] for d in first["items"] + second["items"]}
-    assert ids == {d.id for _, _, d in doctors} and other.id not in ids
+    assert ids == {pid(d.id) for _, _, d in doctors} and pid(other.id) not in ids
     offline = listed(client, patient_headers, centre=centre, online=False)
-    assert {d["id"] for d in offline["items"]} == {doctors[0][2].id, doctors[1][2].id}
+    assert {d["id"] for d in offline["items"]} == {pid(doctors[0][2].id), pid(doctors[1][2].id)}
     bad = client.get(f"{API}/doctors", params={"size": 500}, headers=patient_headers)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "size"
     assert client.get(f"{API}/doctors").status_code == 401
@@ -94,9 +95,9 @@ def test_directory_leaves_out_doctors_not_eligible_online(db, client, make_user)
     _, _, filed = make_doctor(db, make_user, department="眼科", affiliation="partner", multi_site=True)
     _, patient_headers = make_user("patient")
     db.commit()
-    ids = {d["id"] for d in listed(client, patient_headers, department=department_by_name(db, "眼科").id,
+    ids = {d["id"] for d in listed(client, patient_headers, department=pid(department_by_name(db, "眼科").id),
                                    size=100)["items"]}
-    assert filed.id in ids and junior.id not in ids and partner.id not in ids
+    assert pid(filed.id) in ids and pid(junior.id) not in ids and pid(partner.id) not in ids
 
 
 def test_doctors_page_lists_doctors_with_filters_and_an_empty_state(db, client, make_user):
@@ -105,10 +106,10 @@ def test_doctors_page_lists_doctors_with_filters_and_an_empty_state(db, client, 
     account, patient_headers = make_user("patient")
     make_patient(db, account.id)
     dept = department_by_name(db, "呼吸内科")
-    page = client.get(f"/doctors?centre=&department={dept.id}&online=true", headers=patient_headers)
+    page = client.get(f"/doctors?centre=&department={pid(dept.id)}&online=true", headers=patient_headers)
     assert page.status_code == 200
     assert doctor.name in page.text and 'data-testid="doctor-online"' in page.text and "今日排班" in page.text
-    empty = client.get(f"/doctors?department={department_by_name(db, '精神科').id}&online=true",
+    empty = client.get(f"/doctors?department={pid(department_by_name(db, '精神科').id)}&online=true",
                        headers=patient_headers)
     assert empty.status_code == 200 and "没有符合条件的医生" in empty.text
     assert 'href="/doctors">查看医生排班与在线状态' in client.get("/consult", headers=patient_headers).text

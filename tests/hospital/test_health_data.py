@@ -3,6 +3,7 @@ weight, allergies) with field-level errors, and the /records page that edits it.
 from datetime import date
 
 from healthhub.hospital.models import Patient
+from tests.factories import pid
 from tests.hospital.builders import make_patient
 
 API = "/api/v1/hospital"
@@ -18,13 +19,13 @@ def female_patient(db, make_user):
 
 def test_health_update_saves_conditions_pregnancy_and_lactation(db, client, make_user):
     headers, patient = female_patient(db, make_user)
-    saved = client.put(f"{API}/patients/{patient.id}/health", json=HEALTH, headers=headers)
+    saved = client.put(f"{API}/patients/{pid(patient.id)}/health", json=HEALTH, headers=headers)
     assert saved.status_code == 200, saved.text
     body = saved.json()
     assert body["conditions"] == ["E11.9", "I10"] and body["condition_names"] == ["2型糖尿病", "原发性高血压"]
     assert body["pregnant"] is True and body["lactating"] is False and body["weight_kg"] == 58.5
     assert body["allergies"] == ["磺胺类", "青霉素"]
-    lactating = client.put(f"{API}/patients/{patient.id}/health", headers=headers,
+    lactating = client.put(f"{API}/patients/{pid(patient.id)}/health", headers=headers,
                            json={**HEALTH, "pregnant": False, "lactating": True, "conditions": []})
     assert lactating.json()["lactating"] is True and lactating.json()["conditions"] == []
     db.expire_all()
@@ -33,7 +34,7 @@ def test_health_update_saves_conditions_pregnancy_and_lactation(db, client, make
 
 def test_health_update_errors_name_the_field(db, client, make_user):
     headers, patient = female_patient(db, make_user)
-    url = f"{API}/patients/{patient.id}/health"
+    url = f"{API}/patients/{pid(patient.id)}/health"
     bad_code = client.put(url, headers=headers, json={**HEALTH, "conditions": [
         {"code": "I10", "name": "原发性高血压"}, {"code": "高血压", "name": "高血压"}]})
     assert bad_code.status_code == 422 and bad_code.headers["content-type"].startswith("application/problem+json")
@@ -51,7 +52,7 @@ def test_health_update_errors_name_the_field(db, client, make_user):
 def test_pregnancy_on_a_male_profile_is_refused_with_the_field(db, client, make_user):
     account, headers = make_user("patient")
     patient, _ = make_patient(db, account.id, record=False)
-    refused = client.put(f"{API}/patients/{patient.id}/health", headers=headers,
+    refused = client.put(f"{API}/patients/{pid(patient.id)}/health", headers=headers,
                          json={"pregnant": True, "lactating": True})
     assert refused.status_code == 422 and refused.json()["code"] == "bad-pregnancy"
     assert [e["field"] for e in refused.json()["errors"]] == ["pregnant", "lactating"]
@@ -61,20 +62,20 @@ def test_only_the_account_edits_its_patients_health(db, client, make_user):
     _, patient = female_patient(db, make_user)
     _, stranger = make_user("patient")
     db.commit()
-    assert client.put(f"{API}/patients/{patient.id}/health", json=HEALTH, headers=stranger).status_code == 404
-    assert client.put(f"{API}/patients/{patient.id}/health", json=HEALTH).status_code == 401
+    assert client.put(f"{API}/patients/{pid(patient.id)}/health", json=HEALTH, headers=stranger).status_code == 404
+    assert client.put(f"{API}/patients/{pid(patient.id)}/health", json=HEALTH).status_code == 401
 
 
 def test_records_page_edits_conditions_pregnancy_and_lactation(db, client, make_user):
     account, headers = make_user("patient")
     holder, _ = make_patient(db, account.id, record=False)
     wife, _ = make_patient(db, account.id, relationship="配偶", birth=date(1990, 2, 3), female=True, record=False)
-    client.put(f"{API}/patients/{wife.id}/health", json=HEALTH, headers=headers)
+    client.put(f"{API}/patients/{pid(wife.id)}/health", json=HEALTH, headers=headers)
     page = client.get("/records", headers=headers)
     assert page.status_code == 200
     html = page.text
-    assert f'class="form health-form" data-patient="{wife.id}"' in html
-    assert f'data-patient="{holder.id}"' in html
+    assert f'class="form health-form" data-patient="{pid(wife.id)}"' in html
+    assert f'data-patient="{pid(holder.id)}"' in html
     assert 'value="E11.9"' in html and 'value="2型糖尿病"' in html and 'value="I10"' in html
     assert 'name="pregnant" data-testid="pregnant" checked' in html
     assert 'name="lactating" data-testid="lactating" >' in html
@@ -83,3 +84,11 @@ def test_records_page_edits_conditions_pregnancy_and_lactation(db, client, make_
     editor = client.get("/static/pages/hospital-records.js").text
     assert "/health`" in editor and '"PUT"' in editor  # the editor saves through PUT /patients/{id}/health
     assert "妊娠" in html and "2型糖尿病（E11.9）" in html
+
+
+def test_a_patient_is_reached_by_its_public_id_never_by_the_sequential_key(db, client, make_user):
+    headers, patient = female_patient(db, make_user)
+    raw = client.get(f"{API}/patients/{patient.id}/records", headers=headers)
+    assert raw.status_code == 404 and raw.headers["content-type"].startswith("application/problem+json")
+    assert client.get(f"{API}/patients/{pid(patient.id)}/records", headers=headers).status_code == 200
+    assert [p["id"] for p in client.get(f"{API}/patients", headers=headers).json()] == [pid(patient.id)]

@@ -6,11 +6,12 @@ from sqlalchemy import delete, select, text
 
 from healthhub.core.audit import AuditEntry
 from healthhub.core.errors import Forbidden, RuleViolation
+from healthhub.core.public_ids import decode
 from healthhub.hospital import service
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.models import ChatMessage, MedicalRecord
 from healthhub.hospital.retention import RetentionViolation
-from tests.factories import valid_id_number
+from tests.factories import pid, valid_id_number
 from tests.hospital.builders import make_doctor, make_patient, online, request
 
 API = "/api/v1/hospital"
@@ -26,7 +27,7 @@ def test_idt06_valid_id_derives_birth_and_sex_and_is_stored_encrypted(db, client
     body = response.json()
     assert (body["sex"], body["birth_date"], body["conditions"]) == ("F", "1979-06-02", ["I10"])
     assert body["id_number_masked"] == number[:3] + "*" * 11 + number[-4:]
-    raw = db.execute(text("SELECT id_number FROM hospital_patients WHERE id = :i"), {"i": body["id"]}).scalar_one()
+    raw = db.execute(text("SELECT id_number FROM hospital_patients WHERE id = :i"), {"i": decode(body["id"])}).scalar_one()
     assert number not in raw and raw.startswith("sm4gcm1:")
 
 
@@ -64,11 +65,11 @@ def test_idt10_prescribing_for_under6_needs_guardian_and_doctor_confirmation(db,
     online(client, dh)
     client.post(f"{API}/consultations/{cid}/accept", headers=dh)
     with pytest.raises(RuleViolation) as refused:
-        service.assert_can_prescribe(db, consultation_id=cid, doctor_user_id=doctor_user.id)
+        service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=doctor_user.id)
     assert refused.value.code == "under6-confirmation-required"
     client.post(f"{API}/consultations/{cid}/guardian-present", headers=ph)
     client.post(f"{API}/consultations/{cid}/doctor-present", headers=dh)
-    view = service.assert_can_prescribe(db, consultation_id=cid, doctor_user_id=doctor_user.id)
+    view = service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=doctor_user.id)
     assert view.under6 and view.under6_confirmed
 
 
@@ -79,35 +80,35 @@ def test_only_the_treating_doctor_may_prescribe(db, client, make_user):
     patient, record = make_patient(db, account.id)
     cid = request(client, ph, patient, record, department_by_name(db, "呼吸内科").id).json()["id"]
     with pytest.raises(Forbidden):
-        service.assert_can_prescribe(db, consultation_id=cid, doctor_user_id=doctor_user.id)  # not accepted yet
+        service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=doctor_user.id)  # not accepted yet
     online(client, dh)
     client.post(f"{API}/consultations/{cid}/accept", headers=dh)
-    assert service.assert_can_prescribe(db, consultation_id=cid, doctor_user_id=doctor_user.id).status == "in_progress"
+    assert service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=doctor_user.id).status == "in_progress"
     with pytest.raises(Forbidden):
-        service.assert_can_prescribe(db, consultation_id=cid, doctor_user_id=other_user.id)
+        service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=other_user.id)
 
 
 def finished_consultation(db, client, make_user):
     doctor_user, dh, _ = make_doctor(db, make_user)
     account, ph = make_user("patient")
     patient, record = make_patient(db, account.id)
-    cid = request(client, ph, patient, record, department_by_name(db, "呼吸内科").id).json()["id"]
+    cid = decode(request(client, ph, patient, record, department_by_name(db, "呼吸内科").id).json()["id"])
     online(client, dh)
-    client.post(f"{API}/consultations/{cid}/accept", headers=dh)
-    client.post(f"{API}/consultations/{cid}/messages", json={"text": "请按时服药"}, headers=dh)
-    client.post(f"{API}/consultations/{cid}/diagnosis", json={"diagnoses": [{"code": "J06.9", "name": "上感"}]},
+    client.post(f"{API}/consultations/{pid(cid)}/accept", headers=dh)
+    client.post(f"{API}/consultations/{pid(cid)}/messages", json={"text": "请按时服药"}, headers=dh)
+    client.post(f"{API}/consultations/{pid(cid)}/diagnosis", json={"diagnoses": [{"code": "J06.9", "name": "上感"}]},
                 headers=dh)
-    client.post(f"{API}/consultations/{cid}/end", headers=dh)
+    client.post(f"{API}/consultations/{pid(cid)}/end", headers=dh)
     return account, ph, patient, record, cid
 
 
 def test_dp03_deletion_request_seals_instead_of_deleting(db, client, make_user):
     account, ph, patient, record, cid = finished_consultation(db, client, make_user)
-    sealed = client.post(f"{API}/patients/{patient.id}/seal", json={"reason": "不再使用"}, headers=ph)
+    sealed = client.post(f"{API}/patients/{pid(patient.id)}/seal", json={"reason": "不再使用"}, headers=ph)
     assert sealed.status_code == 200 and sealed.json()["sealed"]
     assert client.get(f"{API}/patients", headers=ph).json() == []
-    assert client.get(f"{API}/patients/{patient.id}/records", headers=ph).status_code == 404
-    assert client.get(f"{API}/consultations/{cid}", headers=ph).status_code == 404
+    assert client.get(f"{API}/patients/{pid(patient.id)}/records", headers=ph).status_code == 404
+    assert client.get(f"{API}/consultations/{pid(cid)}", headers=ph).status_code == 404
     assert service.list_records(db, patient_id=patient.id) == []
     assert service.get_patient(db, patient_id=patient.id).sealed
     # the data is still there, under seal (IDT-11)
@@ -117,11 +118,11 @@ def test_dp03_deletion_request_seals_instead_of_deleting(db, client, make_user):
 
 def test_sealed_data_is_readable_only_by_an_admin_with_a_reason(db, client, make_user):
     account, ph, patient, _, cid = finished_consultation(db, client, make_user)
-    client.post(f"{API}/patients/{patient.id}/seal", json={"reason": "注销"}, headers=ph)
+    client.post(f"{API}/patients/{pid(patient.id)}/seal", json={"reason": "注销"}, headers=ph)
     _, admin = make_user("admin")
     _, operator = make_user("operator")
     db.commit()
-    url = f"{API}/admin/sealed/{patient.id}/read"
+    url = f"{API}/admin/sealed/{pid(patient.id)}/read"
     assert client.post(url, json={"reason": "医疗纠纷调查取证"}, headers=operator).status_code == 403
     assert client.post(url, json={"reason": "看看"}, headers=admin).json()["code"] == "reason-required"
     dossier = client.post(url, json={"reason": "医疗纠纷调查取证"}, headers=admin).json()

@@ -7,9 +7,11 @@ from sqlalchemy import select
 
 from healthhub.core.audit import AuditEntry
 from healthhub.core.db import utcnow
+from healthhub.core.public_ids import decode
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.models import Consultation, ConsultationExclusion
+from tests.factories import pid
 from tests.hospital.builders import make_doctor, make_patient, online, request
 
 API = "/api/v1/hospital"
@@ -21,7 +23,7 @@ def waiting_request(db, client, make_user, department="全科"):
     patient, record = make_patient(db, account.id)
     created = request(client, headers, patient, record, department_by_name(db, department).id)
     assert created.status_code == 201, created.text
-    return headers, created.json()["id"]
+    return headers, decode(created.json()["id"])
 
 
 def audit_actions(db, consultation_id):
@@ -31,12 +33,12 @@ def audit_actions(db, consultation_id):
 
 
 def system_messages(client, headers, consultation_id):
-    return [m["text"] for m in client.get(f"{API}/consultations/{consultation_id}/messages", headers=headers).json()
+    return [m["text"] for m in client.get(f"{API}/consultations/{pid(consultation_id)}/messages", headers=headers).json()
             if m["sender_role"] == "system"]
 
 
 def queue_ids(client, headers):
-    return [c["id"] for c in client.get(f"{API}/doctor/queue", headers=headers).json()]
+    return [decode(c["id"]) for c in client.get(f"{API}/doctor/queue", headers=headers).json()]
 
 
 def test_unanswered_request_returns_to_the_queue_without_that_doctor(db, client, make_user):
@@ -45,7 +47,7 @@ def test_unanswered_request_returns_to_the_queue_without_that_doctor(db, client,
     patient_headers, cid = waiting_request(db, client, make_user)
     online(client, first_headers)
     online(client, second_headers)
-    assert client.post(f"{API}/consultations/{cid}/accept", headers=first_headers).status_code == 200
+    assert client.post(f"{API}/consultations/{pid(cid)}/accept", headers=first_headers).status_code == 200
     assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=5)) == []
 
     assert consultations.reassign_stale(db, utcnow() + LATE) == [cid]
@@ -54,11 +56,11 @@ def test_unanswered_request_returns_to_the_queue_without_that_doctor(db, client,
     assert db.get(ConsultationExclusion, (cid, first.id)) is not None
     # the doctor who let it lapse no longer sees it nor may take it back; a colleague may
     assert cid not in queue_ids(client, first_headers) and cid in queue_ids(client, second_headers)
-    again = client.post(f"{API}/consultations/{cid}/accept", headers=first_headers)
+    again = client.post(f"{API}/consultations/{pid(cid)}/accept", headers=first_headers)
     assert again.status_code == 422 and again.json()["code"] == "reassigned-away"
     assert again.headers["content-type"].startswith("application/problem+json")
-    assert client.get(f"{API}/consultations/{cid}", headers=first_headers).status_code == 404
-    taken = client.post(f"{API}/consultations/{cid}/accept", headers=second_headers)
+    assert client.get(f"{API}/consultations/{pid(cid)}", headers=first_headers).status_code == 404
+    taken = client.post(f"{API}/consultations/{pid(cid)}/accept", headers=second_headers)
     assert taken.status_code == 200 and taken.json()["doctor"]["name"] == second.name
     # recorded: history, audit, and a notice in the patient's chat
     events = consultations.events_of(db, cid)
@@ -72,8 +74,8 @@ def test_the_doctor_presence_for_idt10_is_confirmed_again_after_a_reassignment(d
     _, doctor_headers, _ = make_doctor(db, make_user, department="全科")
     _, cid = waiting_request(db, client, make_user)
     online(client, doctor_headers)
-    client.post(f"{API}/consultations/{cid}/accept", headers=doctor_headers)
-    client.post(f"{API}/consultations/{cid}/doctor-present", headers=doctor_headers)
+    client.post(f"{API}/consultations/{pid(cid)}/accept", headers=doctor_headers)
+    client.post(f"{API}/consultations/{pid(cid)}/doctor-present", headers=doctor_headers)
     assert db.get(Consultation, cid).doctor_present_at is not None
     consultations.reassign_stale(db, utcnow() + LATE)
     assert db.get(Consultation, cid).doctor_present_at is None
@@ -86,21 +88,21 @@ def test_waiting_past_the_timeout_is_escalated_to_the_whole_centre(db, client, m
     online(client, colleague_headers)
     online(client, outsider_headers)
     assert cid not in queue_ids(client, colleague_headers)
-    early = client.post(f"{API}/consultations/{cid}/accept", headers=colleague_headers)
+    early = client.post(f"{API}/consultations/{pid(cid)}/accept", headers=colleague_headers)
     assert early.status_code == 422 and early.json()["code"] == "department-first"
     assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=10)) == []
 
     assert consultations.reassign_stale(db, utcnow() + LATE) == [cid]
     assert consultations.reassign_stale(db, utcnow() + 2 * LATE) == []  # escalated once
     queue = client.get(f"{API}/doctor/queue", headers=colleague_headers).json()
-    assert [(c["id"], c["escalated"]) for c in queue] == [(cid, True)]
+    assert [(c["id"], c["escalated"]) for c in queue] == [(pid(cid), True)]
     assert cid not in queue_ids(client, outsider_headers)
     assert [e.kind for e in consultations.events_of(db, cid)] == ["queued", "escalated"]
     assert "hospital.consultation.escalate" in audit_actions(db, cid)
     assert any("已为您转派其他医生" in text for text in system_messages(client, patient_headers, cid))
     page = client.get("/doctor/workbench", headers=colleague_headers)
     assert 'data-testid="escalated-badge"' in page.text
-    assert client.post(f"{API}/consultations/{cid}/accept", headers=colleague_headers).status_code == 200
+    assert client.post(f"{API}/consultations/{pid(cid)}/accept", headers=colleague_headers).status_code == 200
 
 
 def test_escalated_requests_come_first_in_the_queue(db, client, make_user):
@@ -118,7 +120,7 @@ def test_a_returned_request_waits_a_full_timeout_before_escalating(db, client, m
     _, doctor_headers, _ = make_doctor(db, make_user, department="全科")
     _, cid = waiting_request(db, client, make_user)
     online(client, doctor_headers)
-    client.post(f"{API}/consultations/{cid}/accept", headers=doctor_headers)
+    client.post(f"{API}/consultations/{pid(cid)}/accept", headers=doctor_headers)
     returned_at = utcnow() + LATE
     assert consultations.reassign_stale(db, returned_at) == [cid]
     assert consultations.reassign_stale(db, returned_at + timedelta(minutes=5)) == []
@@ -130,9 +132,9 @@ def test_a_returned_request_waits_a_full_timeout_before_escalating(db, client, m
 def test_closed_and_answered_requests_are_left_alone(db, client, make_user):
     _, doctor_headers, _ = make_doctor(db, make_user, department="全科")
     patient_headers, cancelled = waiting_request(db, client, make_user)
-    client.post(f"{API}/consultations/{cancelled}/cancel", headers=patient_headers)
+    client.post(f"{API}/consultations/{pid(cancelled)}/cancel", headers=patient_headers)
     _, answered = waiting_request(db, client, make_user)
     online(client, doctor_headers)
-    client.post(f"{API}/consultations/{answered}/accept", headers=doctor_headers)
-    client.post(f"{API}/consultations/{answered}/messages", json={"text": "您好"}, headers=doctor_headers)
+    client.post(f"{API}/consultations/{pid(answered)}/accept", headers=doctor_headers)
+    client.post(f"{API}/consultations/{pid(answered)}/messages", json={"text": "您好"}, headers=doctor_headers)
     assert consultations.reassign_stale(db, utcnow() + timedelta(hours=3)) == []

@@ -5,7 +5,7 @@ import pytest
 
 from healthhub.core.config import get_settings
 from healthhub.core.security import JWT_ALGORITHM, create_token
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, pid
 
 PROBLEM = "application/problem+json"
 
@@ -21,6 +21,7 @@ def test_login_returns_tokens_that_identify_the_user(client, make_user):
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"})
     assert me.status_code == 200
     assert me.json()["role"] == "doctor" and me.json()["mobile_masked"] == "137****1111"
+    assert me.json()["id"] == pid(user.id)  # the public id, never the sequential key
 
 
 def test_anonymous_gets_401_problem(client):

@@ -4,6 +4,7 @@ from typer.testing import CliRunner
 
 from healthhub.core.audit import AuditEntry
 from healthhub.core.config import get_settings
+from healthhub.core.public_ids import decode
 from healthhub.identity.models import User
 from healthhub.identity.roles import Role
 from healthhub.identity.seed import DEMO_USERNAMES
@@ -60,6 +61,6 @@ def test_api_writes_are_audited_with_who_and_where(client, make_user, db):
     response = client.post("/api/v1/users", headers={**headers, "X-Request-ID": "req-audit-0001"}, json={
         "username": "audited_doc", "display_name": "医生", "role": "doctor", "password": "Clinic-2026-day"})
     assert response.status_code == 201
-    entry = db.execute(select(AuditEntry).where(AuditEntry.entity_id == str(response.json()["id"]))).scalar_one()
+    entry = db.execute(select(AuditEntry).where(AuditEntry.entity_id == str(decode(response.json()["id"])))).scalar_one()
     assert (entry.actor_id, entry.actor_role, entry.request_id) == (admin.id, "admin", "req-audit-0001")
     assert entry.client_ip == "testclient"

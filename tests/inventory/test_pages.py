@@ -1,5 +1,7 @@
 from datetime import date, timedelta
 
+from tests.factories import pid
+
 HTML = {"Accept": "text/html"}
 
 
@@ -18,7 +20,7 @@ def test_merchant_without_location_gets_an_empty_state_and_foreign_location_is_r
     _, headers = make_user("merchant")
     other = location("merchant")
     assert "还没有关联门店" in client.get("/inventory/stock", headers={**headers, **HTML}).text
-    assert client.get(f"/inventory/stock?location_id={other.id}", headers={**headers, **HTML}).status_code == 404
+    assert client.get(f"/inventory/stock?location_id={pid(other.id)}", headers={**headers, **HTML}).status_code == 404
 
 
 def test_operator_page_shows_turnover_near_expiry_and_stock_outs(client, make_user, product, location, stock):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from healthhub.orders.models import SandboxCallback
 from healthhub.orders.payments.sandbox import signed_headers
-from tests.factories import create_user_with_token
+from tests.factories import create_user_with_token, pid
 from tests.orders import builders
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 2
@@ -49,8 +49,9 @@ def shop(db) -> Shop:
 
 
 def order_body(shop: Shop, *items: tuple[int, int], rx: dict | None = None, acknowledged: bool | None = None) -> dict:
-    """`acknowledged`: the OD-03 risk tick box; ticked whenever a prescription is attached unless said otherwise."""
-    body = {"address_id": shop.address_id, "items": [{"product_id": p, "quantity": q} for p, q in items]}
+    """`items`: (product key, quantity); the body carries public ids. `acknowledged`: the OD-03 risk tick box;
+    ticked whenever a prescription is attached unless said otherwise."""
+    body = {"address_id": pid(shop.address_id), "items": [{"product_id": pid(p), "quantity": q} for p, q in items]}
     if rx:
         body["rx"] = rx
     if acknowledged if acknowledged is not None else rx is not None:

@@ -5,6 +5,8 @@ from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict
 from healthhub.orders import checkout
 from healthhub.orders.models import Order
+from healthhub.core.public_ids import decode
+from tests.factories import pid
 from tests.orders import builders
 from tests.orders.conftest import order_body, place
 
@@ -103,3 +105,12 @@ def test_other_patients_cannot_see_an_order(client, staff_headers, shop):
     assert client.get(f"/api/v1/orders/{order['id']}", headers=other_headers).status_code == 404
     listing = client.get("/api/v1/orders", headers=other_headers).json()
     assert listing["total"] == 0
+
+
+def test_orders_are_addressed_by_public_id_never_by_key(client, shop):
+    order = place(client, shop, (shop.otc, 1)).json()
+    key = decode(order["id"])
+    assert key is not None and pid(key) == order["id"]
+    assert client.get(f"/api/v1/orders/{key}", headers=shop.headers).status_code == 404
+    assert client.get(f"/orders/{key}", headers=shop.headers).status_code == 404
+    assert client.get(f"/api/v1/orders/{order['id']}", headers=shop.headers).json()["order_no"] == order["order_no"]

@@ -5,6 +5,7 @@ from datetime import timedelta
 from healthhub.core.db import utcnow
 from healthhub.orders import service
 from healthhub.orders.payments.sandbox import sandbox
+from tests.factories import pid
 from tests.orders import builders
 from tests.orders.conftest import get_order, paid_order, place
 
@@ -108,8 +109,8 @@ def test_one_order_splits_into_shipments_by_channel(client, db, shop):
     db.commit()
     order = place(client, shop, (shop.otc, 1), (only_there, 2)).json()
     assert len(order["shipments"]) == 2
-    assert {tuple(line["product_id"] for line in s["lines"]) for s in order["shipments"]} == {(shop.otc,),
-                                                                                              (only_there,)}
+    assert {tuple(line["product_id"] for line in s["lines"]) for s in order["shipments"]} == {(pid(shop.otc),),
+                                                                                              (pid(only_there),)}
     assert {s["channel"] for s in order["shipments"]} == {"warehouse", "merchant"}
     assert order["total_cents"] == 2680 + 2 * 1990
 

@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from healthhub.core.audit import AuditEntry
+from healthhub.core.public_ids import decode
 from healthhub.orders.models import Payment
 from healthhub.orders.payments.sandbox import sandbox, signed_headers
 from tests.orders import builders
@@ -29,7 +30,8 @@ def test_payment_start_is_idempotent(client, db, shop):
     first = start_payment(client, shop, order["id"], key="same-pay-key-1")
     again = start_payment(client, shop, order["id"], key="same-pay-key-1")
     assert first == again
-    assert db.execute(select(func.count()).select_from(Payment).where(Payment.order_id == order["id"])).scalar() == 1
+    payments = select(func.count()).select_from(Payment).where(Payment.order_id == decode(order["id"]))
+    assert db.execute(payments).scalar() == 1
 
 
 def test_duplicate_callback_is_applied_once(client, db, shop):

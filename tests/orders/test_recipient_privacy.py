@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.core.crypto import field_cipher
 from healthhub.core.migrations import alembic_config
+from healthhub.core.public_ids import decode
 from healthhub.identity.models import User
 from tests.orders.conftest import place
 
@@ -21,7 +22,7 @@ def test_an_order_stores_no_recipient_name_or_mobile_in_clear(client, db, shop):
     order = place(client, shop, (shop.otc, 1)).json()
     assert order["recipient"] == "张伟" and order["mobile_masked"] == "138****8000"
     raw = db.execute(text("SELECT ship_to, recipient, recipient_mobile FROM orders WHERE id = :id"),
-                     {"id": order["id"]}).one()
+                     {"id": decode(order["id"])}).one()
     stored = f"{_as_dict(raw.ship_to)} {raw.recipient} {raw.recipient_mobile}"
     assert "13800138000" not in stored and "张伟" not in stored
     assert raw.recipient_mobile.startswith("sm4gcm1:")

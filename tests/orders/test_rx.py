@@ -5,6 +5,7 @@ import pytest
 
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict
+from healthhub.core.public_ids import decode
 from healthhub.inventory import service as inventory
 from healthhub.orders import checkout, service, uploads
 from healthhub.inventory.schemas import ReserveLine
@@ -66,7 +67,7 @@ def test_expired_upload_is_refused(client, db, shop, staff_headers):
     today = uploads.china_today(utcnow())
     assert _approve(client, upload["id"], staff_headers("pharmacist"), issued=today - timedelta(days=2),
                     valid=today).status_code == 200
-    builders.age_upload(db, upload["id"], days=2)  # three days later the prescription has lapsed
+    builders.age_upload(db, decode(upload["id"]), days=2)  # three days later the prescription has lapsed
     response = place(client, shop, (shop.rx, 1), rx={"source": "upload", "ref": upload["id"]})
     assert response.status_code == 422 and response.json()["code"] == "rx-expired"
     assert builders.available(db, shop.rx, shop.warehouse) == 10

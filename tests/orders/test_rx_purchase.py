@@ -6,8 +6,10 @@ import re
 
 from sqlalchemy import func, select
 
+from healthhub.core.public_ids import decode
 from healthhub.orders.models import Order
 from healthhub.prescriptions import service as prescriptions
+from tests.factories import pid
 from tests.orders import builders
 from tests.orders.conftest import PNG, Shop, order_body, place
 from tests.orders.eprescriptions import approved_prescription, signed_prescription
@@ -25,7 +27,7 @@ def _shop_for(db, s) -> Shop:
 
 def _add(client, shop: Shop, quantity: int, prescription_id: int | None):
     return client.post("/api/v1/cart/items", headers=shop.headers,
-                       json={"product_id": shop.rx, "quantity": quantity, "prescription_id": prescription_id})
+                       json={"product_id": pid(shop.rx), "quantity": quantity, "prescription_id": prescription_id})
 
 
 def test_cart_refuses_a_prescription_not_yet_approved(client, db):
@@ -46,7 +48,7 @@ def test_cart_carries_the_prescription_to_checkout_and_the_order_claims_it(clien
 
     page = client.get("/checkout", headers=shop.headers).text
     data = json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S)[1])
-    assert data == {"items": [{"product_id": shop.rx, "quantity": 2}], "prescriptionId": rx["id"]}
+    assert data == {"items": [{"product_id": pid(shop.rx), "quantity": 2}], "prescriptionId": rx["id"]}
     assert 'data-testid="rx-risk-ack"' in page
     preview = client.post("/api/v1/checkout/preview", json=order_body(shop, (shop.rx, 2)), headers=shop.headers).json()
     assert preview["rx_risk_warning"]
@@ -59,7 +61,7 @@ def test_cart_carries_the_prescription_to_checkout_and_the_order_claims_it(clien
     assert problem["code"] == "rx-risk-not-acknowledged" and "OD-03" in problem["detail"]
     assert "rx_risk_acknowledged" in problem["detail"]
     assert db.execute(select(func.count()).select_from(Order)).scalar() == 0
-    assert prescriptions.get_prescription(db, prescription_id=rx["id"]).status == "APPROVED"
+    assert prescriptions.get_prescription(db, prescription_id=decode(rx["id"])).status == "APPROVED"
     assert builders.available(db, shop.rx, shop.warehouse) == 10
 
     placed = place(client, shop, (shop.rx, 2), key="rx-ack-order-1", rx=choice)
@@ -67,10 +69,10 @@ def test_cart_carries_the_prescription_to_checkout_and_the_order_claims_it(clien
     order = placed.json()
     assert order["rx_claimed"] and order["rx_ref"] == rx["id"] and order["rx_risk_acknowledged_at"]
     assert "买家已确认处方药风险提示" in order["history"][0]["note"]
-    used = prescriptions.get_prescription(db, prescription_id=rx["id"])
+    used = prescriptions.get_prescription(db, prescription_id=decode(rx["id"]))
     assert used.status == "USED" and used.used_order_ref == order["order_no"]
     assert client.get("/api/v1/cart", headers=shop.headers).json()["count"] == 0
-    detail = client.get(f"/api/v1/catalog/products/{shop.rx}", headers=shop.headers).json()
+    detail = client.get(f"/api/v1/catalog/products/{pid(shop.rx)}", headers=shop.headers).json()
     assert detail["insert_hidden_reason"] and detail["rx_prescription_id"] is None  # used: unlocks nothing
     again = _add(client, shop, 1, rx["id"])
     assert again.status_code == 422 and again.json()["code"] == "rx-not-usable"

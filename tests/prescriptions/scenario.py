@@ -14,7 +14,7 @@ from healthhub.hospital.service_doctors import DoctorProfile, create_doctor, go_
 from healthhub.hospital.service_patients import (HealthFacts, NewPatient, NewRecord, add_patient, add_record,
                                                  grant_consent)
 from healthhub.identity.service import Principal, principal_of
-from tests.factories import TEST_PASSWORD, create_user_with_token, next_id, valid_id_number
+from tests.factories import TEST_PASSWORD, create_user_with_token, next_id, pid, valid_id_number
 
 HOLDER_BIRTH = date(1970, 3, 8)
 
@@ -70,5 +70,5 @@ def make_scenario(db: Session, *, birth: date = HOLDER_BIRTH, confirm_under6: bo
 def body(consultation_id: int, *items: dict, **fields) -> dict:
     default_item = {"name": "氨氯地平", "dose": "5", "unit": "mg", "frequency": "qd", "route": "口服", "days": 7,
                     "quantity": 1}
-    return {"consultation_id": consultation_id, "diagnoses": [{"code": "I10", "name": "原发性高血压"}],
+    return {"consultation_id": pid(consultation_id), "diagnoses": [{"code": "I10", "name": "原发性高血压"}],
             "items": list(items) or [default_item], **fields}

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from healthhub.core.db import utcnow
 from healthhub.hospital.models import WorkSession
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, pid
 from tests.prescriptions.scenario import body, make_scenario
 
 BASE = "/api/v1/prescriptions"
@@ -52,16 +52,16 @@ def test_idt05_a_draft_cannot_be_signed_once_the_re_authentication_expired(clien
 def test_idt10_one_confirmation_alone_does_not_allow_prescribing(client, db, who):
     child = make_scenario(db, birth=THREE_YEARS_OLD)
     if who == "guardian":
-        confirmed = client.post(f"{HOSPITAL}/consultations/{child.consultation_id}/guardian-present",
+        confirmed = client.post(f"{HOSPITAL}/consultations/{pid(child.consultation_id)}/guardian-present",
                                 headers=child.patient_headers)
     else:
-        confirmed = client.post(f"{HOSPITAL}/consultations/{child.consultation_id}/doctor-present",
+        confirmed = client.post(f"{HOSPITAL}/consultations/{pid(child.consultation_id)}/doctor-present",
                                 headers=child.doctor_headers)
     assert confirmed.status_code == 200 and confirmed.json()[f"{who}_present"] is True
     refused = client.post(BASE, json=body(child.consultation_id), headers=child.doctor_headers)
     assert_problem(refused, "under6-confirmation-required")
     other = "doctor" if who == "guardian" else "guardian"
     headers = child.doctor_headers if other == "doctor" else child.patient_headers
-    assert client.post(f"{HOSPITAL}/consultations/{child.consultation_id}/{other}-present",
+    assert client.post(f"{HOSPITAL}/consultations/{pid(child.consultation_id)}/{other}-present",
                        headers=headers).status_code == 200
     assert client.post(BASE, json=body(child.consultation_id), headers=child.doctor_headers).status_code == 201

@@ -5,6 +5,7 @@ from sqlalchemy import update
 
 from healthhub.core import events
 from healthhub.prescriptions.models import Prescription, PrescriptionItem
+from healthhub.core.public_ids import decode
 from tests.prescriptions.scenario import body, make_scenario
 
 BASE = "/api/v1/prescriptions"
@@ -37,7 +38,7 @@ def test_doctor_signs_and_the_prescription_goes_to_review(client, db):
     assert rx["items"][0]["knowledge_key"] == "amlodipine" and rx["items"][0]["generic_name"] == "氨氯地平"
     assert (date.fromisoformat(rx["valid_until"]) - date.fromisoformat(rx["issued_on"])).days == 0
     [event] = captured
-    assert event["prescription_id"] == rx["id"] and event["doctor_user_id"] == s.doctor_user.id
+    assert event["prescription_id"] == decode(rx["id"]) and event["doctor_user_id"] == s.doctor_user.id
     assert event["request"]["prescriber"]["signature_valid"] is True
     assert event["request"]["items"][0] == {"drug": "氨氯地平", "dose_mg": 5.0, "times_per_day": 1, "route": "口服",
                                             "days": 7, "dosage_form": None}
@@ -47,7 +48,7 @@ def test_doctor_signs_and_the_prescription_goes_to_review(client, db):
 def test_tampering_after_signing_is_detected_on_read(client, db):
     s = make_scenario(db)
     rx = create_and_sign(client, s)
-    db.execute(update(PrescriptionItem).where(PrescriptionItem.prescription_id == rx["id"]).values(quantity=9))
+    db.execute(update(PrescriptionItem).where(PrescriptionItem.prescription_id == decode(rx["id"])).values(quantity=9))
     db.expire_all()
     seen = client.get(f"{BASE}/{rx['id']}", headers=s.patient_headers).json()
     assert seen["signature_valid"] is False
@@ -56,7 +57,7 @@ def test_tampering_after_signing_is_detected_on_read(client, db):
 def test_changing_the_diagnosis_row_is_detected_too(client, db):
     s = make_scenario(db)
     rx = create_and_sign(client, s)
-    db.execute(update(Prescription).where(Prescription.id == rx["id"]).values(
+    db.execute(update(Prescription).where(Prescription.id == decode(rx["id"])).values(
         diagnoses=[{"code": "E11", "name": "2型糖尿病"}]))
     db.expire_all()
     assert client.get(f"{BASE}/{rx['id']}", headers=s.doctor_headers).json()["signature_valid"] is False

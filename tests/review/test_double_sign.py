@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from healthhub.core.audit import AuditEntry
 from healthhub.core.errors import RuleViolation
+from healthhub.core.public_ids import decode
 from healthhub.review import workbench
 from healthhub.review.models import ReviewRecord, WebhookDelivery
 from tests.review.conftest import CONFIRMING_DOCTOR, DDI_WARN_REQUEST
@@ -43,7 +44,7 @@ def test_a_confirmation_without_a_named_doctor_is_refused_with_the_field(client,
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert field in {error["field"] for error in response.json()["errors"]}
-    record = db.get(ReviewRecord, review_id)
+    record = db.get(ReviewRecord, decode(review_id))
     assert record.status == "awaiting_doctor" and not record.double_signed and record.confirming_doctor is None
 
 
@@ -55,18 +56,18 @@ def test_the_named_doctor_is_recorded_audited_and_reported(client, db, awaiting,
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["confirming_doctor"] == doctor and confirmed.json()["double_signed"] is True
     entry = db.execute(select(AuditEntry).where(AuditEntry.action == "review.doctor_confirm",
-                                                AuditEntry.entity_id == str(review_id))).scalar_one()
+                                                AuditEntry.entity_id == str(decode(review_id)))).scalar_one()
     assert entry.detail["doctor"] == doctor
     approved = client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist).json()
     assert approved["signature_valid"] is True
-    delivery = db.execute(select(WebhookDelivery).where(WebhookDelivery.review_id == review_id,
+    delivery = db.execute(select(WebhookDelivery).where(WebhookDelivery.review_id == decode(review_id),
                                                         WebhookDelivery.event_type == "review.decided")).scalar_one()
     assert json.loads(delivery.body)["data"]["confirming_doctor"] == doctor
 
 
 def test_the_service_refuses_an_anonymous_double_signature(db, client, awaiting):
     _, review_id, _ = awaiting
-    record = db.get(ReviewRecord, review_id)
+    record = db.get(ReviewRecord, decode(review_id))
     for doctor in ({}, {"user_id": None}, {"name": "李建国"}, {"licence_no": "110440100015372"}):
         with pytest.raises(RuleViolation) as raised:
             workbench.doctor_confirmed(db, record=record, doctor=doctor, comment="确认")

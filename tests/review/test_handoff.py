@@ -7,6 +7,7 @@ from healthhub.core import events
 from healthhub.core.db import utcnow
 from healthhub.core.errors import NotFound
 from healthhub.review.models import ReviewRecord
+from tests.factories import pid
 from tests.review.conftest import DDI_WARN_REQUEST, PASS_REQUEST, REJECT_REQUEST
 
 OUTGOING = ("review.decided", "review.confirmation_requested")
@@ -36,8 +37,8 @@ def test_a_pass_verdict_still_waits_for_the_pharmacists_signature(client, db, ma
     assert record.verdict == "pass" and record.status == "pending" and record.tenant_id is None
     assert record.patient_label == "张*（男，45岁）" and record.doctor_user_id == doctor.id
     queue = client.get("/api/v1/review/reviews?status=pending&platform=true", headers=headers).json()
-    assert record.id in {r["id"] for r in queue["items"]}
-    approved = client.post(f"/api/v1/review/reviews/{record.id}/approve", json={}, headers=headers).json()
+    assert pid(record.id) in {r["id"] for r in queue["items"]}
+    approved = client.post(f"/api/v1/review/reviews/{pid(record.id)}/approve", json={}, headers=headers).json()
     assert published == [("review.decided", {
         "source": "prescription", "source_ref": 9001, "outcome": "approved", "pharmacist_user_id": pharmacist.id,
         "reason": None, "signature": approved["signature"], "review_id": record.id})]
@@ -54,7 +55,7 @@ def test_reject_is_returned_with_the_reason(client, db, make_user, published):
     doctor, _ = make_user("doctor")
     _, headers = make_user("pharmacist")
     record = _submit(db, 9003, REJECT_REQUEST, doctor.id)
-    client.post(f"/api/v1/review/reviews/{record.id}/return", json={"reason": "特殊管理药品不得网上开具"}, headers=headers)
+    client.post(f"/api/v1/review/reviews/{pid(record.id)}/return", json={"reason": "特殊管理药品不得网上开具"}, headers=headers)
     assert published[0][1]["outcome"] == "returned" and published[0][1]["reason"] == "特殊管理药品不得网上开具"
     assert published[0][1]["signature"] is None
 
@@ -63,7 +64,7 @@ def test_double_sign_round_trip(client, db, make_user, published):
     doctor, _ = make_user("doctor")
     _, headers = make_user("pharmacist")
     record = _submit(db, 9004, DDI_WARN_REQUEST, doctor.id)
-    client.post(f"/api/v1/review/reviews/{record.id}/ask-doctor", json={"question": "合用辛伐他汀，请确认剂量"},
+    client.post(f"/api/v1/review/reviews/{pid(record.id)}/ask-doctor", json={"question": "合用辛伐他汀，请确认剂量"},
                 headers=headers)
     topic, payload = published[0]
     assert topic == "review.confirmation_requested" and payload["source_ref"] == 9004
@@ -74,9 +75,9 @@ def test_double_sign_round_trip(client, db, make_user, published):
     db.refresh(record)
     assert record.status == "pending" and record.double_signed and record.doctor_comment == "已评估，继续使用"
     assert record.confirming_doctor == {"user_id": doctor.id}
-    page = client.get(f"/review/workbench/{record.id}", headers={**headers, "Accept": "text/html"}).text
+    page = client.get(f"/review/workbench/{pid(record.id)}", headers={**headers, "Accept": "text/html"}).text
     assert f"确认医生：{doctor.display_name}" in page
-    approved = client.post(f"/api/v1/review/reviews/{record.id}/approve", json={}, headers=headers)
+    approved = client.post(f"/api/v1/review/reviews/{pid(record.id)}/approve", json={}, headers=headers)
     assert approved.status_code == 200 and published[-1][1]["outcome"] == "approved"
 
 
@@ -91,5 +92,5 @@ def test_a_doctor_sees_the_reviews_of_their_own_prescriptions_only(client, db, m
     other, _ = make_user("doctor")
     mine = _submit(db, 9005, PASS_REQUEST, doctor.id)
     theirs = _submit(db, 9006, PASS_REQUEST, other.id)
-    assert client.get(f"/api/v1/review/reviews/{mine.id}", headers=doctor_headers).status_code == 200
-    assert client.get(f"/api/v1/review/reviews/{theirs.id}", headers=doctor_headers).status_code == 404
+    assert client.get(f"/api/v1/review/reviews/{pid(mine.id)}", headers=doctor_headers).status_code == 200
+    assert client.get(f"/api/v1/review/reviews/{pid(theirs.id)}", headers=doctor_headers).status_code == 404

@@ -2,7 +2,9 @@
 from sqlalchemy import select
 
 from healthhub.core.audit import AuditEntry
+from healthhub.core.public_ids import decode
 from healthhub.review.models import ReviewRecord
+from tests.factories import pid
 from tests.review.conftest import DDI_WARN_REQUEST, PASS_REQUEST, REJECT_REQUEST
 
 
@@ -14,8 +16,8 @@ def test_tenant_key_review_returns_the_contract_plus_a_review_id_and_is_persiste
     body = response.json()
     assert body["verdict"] == "review" and body["status"] == "pending"
     assert any(f["family"] == "DDI" and f["severity"] == "warn" for f in body["findings"])
-    record = db.get(ReviewRecord, body["review_id"])
-    assert record.tenant_id == tenant["id"] and record.source == "clinic" and record.source_ref == "RX-1"
+    record = db.get(ReviewRecord, decode(body["review_id"]))
+    assert pid(record.tenant_id) == tenant["id"] and record.source == "clinic" and record.source_ref == "RX-1"
     assert record.kb_version == body["kb_version"] and record.engine_us > 0
     assert record.request["items"][1]["drug"] == "辛伐他汀"
     assert record.response["findings"] == body["findings"]
@@ -33,7 +35,7 @@ def test_verdicts_of_the_reference_requests(client, make_user):
 def test_a_doctor_token_gets_a_pre_check_that_queues_nothing(client, db, make_user):
     _, doctor = make_user("doctor")
     body = client.post("/api/v1/review", json=PASS_REQUEST, headers=doctor).json()
-    record = db.get(ReviewRecord, body["review_id"])
+    record = db.get(ReviewRecord, decode(body["review_id"]))
     assert body["status"] == "checked" and record.tenant_id is None and record.queued_at is None
 
 
@@ -64,6 +66,18 @@ def test_idempotency_key_replays_the_first_review(client, db, new_tenant):
     first = client.post("/api/v1/review", json=PASS_REQUEST, headers=headers).json()
     second = client.post("/api/v1/review", json=PASS_REQUEST, headers=headers).json()
     assert first == second
-    assert db.execute(select(ReviewRecord).where(ReviewRecord.tenant_id == tenant["id"])).scalars().all().__len__() == 1
+    assert db.execute(select(ReviewRecord).where(ReviewRecord.tenant_id == decode(tenant["id"]))).scalars().all().__len__() == 1
     other = client.post("/api/v1/review", json=REJECT_REQUEST, headers=headers)
     assert other.status_code == 409
+
+
+def test_reviews_and_tenants_are_reached_by_public_ids_never_by_sequential_keys(client, new_tenant, pharmacist_of):
+    tenant = new_tenant()
+    _, pharmacist = pharmacist_of(tenant)
+    review_id = client.post("/api/v1/review", json=PASS_REQUEST, headers={"X-Api-Key": tenant["api_key"]}).json()[
+        "review_id"]
+    assert client.get(f"/api/v1/review/reviews/{decode(review_id)}", headers=pharmacist).status_code == 404
+    assert client.get(f"/api/v1/review/reviews/{review_id}", headers=pharmacist).json()["tenant_id"] == tenant["id"]
+    operator = new_tenant.operator_headers
+    assert client.get(f"/api/v1/review/tenants/{decode(tenant['id'])}", headers=operator).status_code == 404
+    assert client.get(f"/api/v1/review/tenants/{tenant['id']}", headers=operator).json()["code"] == tenant["code"]

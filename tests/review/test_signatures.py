@@ -6,6 +6,7 @@ from sqlalchemy import select, text
 
 from healthhub.core.audit import AuditEntry
 from healthhub.core import signing
+from healthhub.core.public_ids import decode
 from healthhub.review import signatures
 from healthhub.review.models import PharmacistSigningKey, ReviewRecord
 from tests.review.conftest import CONFIRMING_DOCTOR, DDI_WARN_REQUEST, PASS_REQUEST
@@ -30,12 +31,12 @@ def test_approval_is_an_sm2_signature_with_the_pharmacists_own_key(client, db, n
     key = db.execute(select(PharmacistSigningKey).where(PharmacistSigningKey.pharmacist_user_id == user.id)
                      ).scalar_one()  # made on the first approval, reused after
     for review_id in (first, second):
-        record = db.get(ReviewRecord, review_id)
+        record = db.get(ReviewRecord, decode(review_id))
         assert record.signing_key_id == key.id and len(record.signature) == 128
         # anyone holding the public key verifies the statement with the standard SM2/SM3 primitives
         statement = signatures.statement(record, pharmacist_user_id=user.id, signed_at=record.decided_at)
         assert signing.verify(key.public_key, record.signature, statement)
-        assert f'"review_id":{review_id}' in statement and '"source_ref":"HIS-9"' in statement
+        assert f'"review_id":{decode(review_id)}' in statement and '"source_ref":"HIS-9"' in statement
         assert f'"pharmacist_user_id":{user.id}' in statement and '"findings_digest":' in statement
     stored = db.execute(text("SELECT private_key FROM review_signing_keys WHERE id = :id"), {"id": key.id}).scalar()
     assert stored != key.private_key  # encrypted at rest
@@ -60,7 +61,7 @@ def test_any_change_after_signing_fails_verification(client, db, new_tenant, pha
     _, pharmacist = pharmacist_of(tenant)
     review_id = _approved(client, tenant, pharmacist)
     assert _valid(client, review_id, pharmacist) is True
-    tamper(db.get(ReviewRecord, review_id))
+    tamper(db.get(ReviewRecord, decode(review_id)))
     db.flush()
     assert _valid(client, review_id, pharmacist) is False
 
@@ -70,12 +71,12 @@ def test_another_pharmacists_key_or_name_does_not_verify(client, db, new_tenant,
     _, first = pharmacist_of(tenant)
     other, second = pharmacist_of(tenant)
     mine, theirs = _approved(client, tenant, first), _approved(client, tenant, second)
-    record = db.get(ReviewRecord, mine)
+    record = db.get(ReviewRecord, decode(mine))
     record.decided_by_user_id = other.id  # claiming someone else approved it
     db.flush()
     assert _valid(client, mine, first) is False
-    record.decided_by_user_id = db.get(ReviewRecord, theirs).decided_by_user_id
-    record.signing_key_id = db.get(ReviewRecord, theirs).signing_key_id  # and pointing at their key
+    record.decided_by_user_id = db.get(ReviewRecord, decode(theirs)).decided_by_user_id
+    record.signing_key_id = db.get(ReviewRecord, decode(theirs)).signing_key_id  # and pointing at their key
     db.flush()
     assert _valid(client, mine, first) is False
     assert _valid(client, theirs, second) is True
@@ -92,7 +93,7 @@ def test_the_prescribers_re_signature_is_part_of_what_the_pharmacist_signs(clien
                 json={"doctor": CONFIRMING_DOCTOR, "comment": "减量至20mg"}, headers={"X-Api-Key": tenant["api_key"]})
     assert client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist).status_code == 200
     assert _valid(client, review_id, pharmacist) is True
-    record = db.get(ReviewRecord, review_id)
+    record = db.get(ReviewRecord, decode(review_id))
     record.confirming_doctor = {**CONFIRMING_DOCTOR, "name": "王某"}
     db.flush()
     assert _valid(client, review_id, pharmacist) is False
@@ -106,4 +107,4 @@ def test_returning_leaves_no_signature(client, db, new_tenant, pharmacist_of):
     returned = client.post(f"/api/v1/review/reviews/{review_id}/return", json={"reason": "请补充体重"},
                            headers=pharmacist).json()
     assert returned["signature"] is None and returned["signature_valid"] is None
-    assert db.get(ReviewRecord, review_id).signing_key_id is None
+    assert db.get(ReviewRecord, decode(review_id)).signing_key_id is None

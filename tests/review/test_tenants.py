@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Unauthorized
+from healthhub.core.public_ids import decode
 from healthhub.core.security import token_digest
 from healthhub.review import tenants as tenant_service
 from healthhub.review.models import ApiKey
@@ -19,12 +20,12 @@ def _review(client, key, body=PASS_REQUEST):
 
 def test_keys_are_stored_only_as_sm3_digests_and_shown_once(client, db, new_tenant):
     tenant = new_tenant()
-    stored = db.execute(select(ApiKey).where(ApiKey.tenant_id == tenant["id"])).scalar_one()
+    stored = db.execute(select(ApiKey).where(ApiKey.tenant_id == decode(tenant["id"]))).scalar_one()
     assert stored.key_digest == token_digest(tenant["api_key"]) and stored.prefix == tenant["api_key"][:12]
     raw_rows = db.execute(text("SELECT * FROM review_api_keys")).all()
     assert tenant["api_key"] not in repr(raw_rows)
     secret_cipher = db.execute(text("SELECT webhook_secret FROM review_tenants WHERE id = :id"),
-                               {"id": tenant["id"]}).scalar_one()
+                               {"id": decode(tenant["id"])}).scalar_one()
     assert tenant["webhook_secret"] not in secret_cipher
     listed = client.get(f"/api/v1/review/tenants/{tenant['id']}/keys", headers=new_tenant.operator_headers).json()
     assert "api_key" not in listed[0] and listed[0]["state"] == "active"

@@ -3,10 +3,12 @@ reject verdicts blocked, SLA statistics."""
 from datetime import timedelta
 
 from healthhub.core.db import utcnow
+from healthhub.core.public_ids import decode
 from healthhub.review import stats
 from healthhub.review.access import Caller
 from healthhub.review.decisions import approval_check
 from healthhub.review.models import ReviewRecord
+from tests.factories import pid
 from tests.review.conftest import (CONFIRMING_DOCTOR, DAYS_WARN_REQUEST, DDI_WARN_REQUEST, PASS_REQUEST,
                                   REJECT_REQUEST)
 
@@ -20,11 +22,11 @@ def test_approval_is_signed_and_the_signature_covers_the_review(client, db, new_
     user, pharmacist = pharmacist_of(tenant)
     review_id = _submit(client, tenant, PASS_REQUEST)
     approved = client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist).json()
-    assert approved["status"] == "approved" and approved["decided_by_user_id"] == user.id
+    assert approved["status"] == "approved" and approved["decided_by_user_id"] == pid(user.id)
     assert len(approved["signature"]) == 128 and approved["signature_valid"] is True  # SM2 r||s
     again = client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist)
     assert again.status_code == 409
-    record = db.get(ReviewRecord, review_id)
+    record = db.get(ReviewRecord, decode(review_id))
     record.request = {**record.request, "diagnoses": ["Z00.0"]}  # tampering after signing
     db.flush()
     assert client.get(f"/api/v1/review/reviews/{review_id}", headers=pharmacist).json()["signature_valid"] is False
@@ -97,11 +99,11 @@ def test_sla_waiting_time_and_throughput(db, client, new_tenant, pharmacist_of):
     ids = [_submit(client, tenant, PASS_REQUEST) for _ in range(4)]
     now = utcnow()
     for minutes, review_id in zip((10, 20, 30), ids, strict=False):
-        record = db.get(ReviewRecord, review_id)
+        record = db.get(ReviewRecord, decode(review_id))
         record.queued_at = now - timedelta(minutes=minutes)
         db.flush()
         client.post(f"/api/v1/review/reviews/{review_id}/approve", json={}, headers=pharmacist)
-    caller = Caller(role="api_key", tenant_id=tenant["id"])
+    caller = Caller(role="api_key", tenant_id=decode(tenant["id"]))
     result = stats.sla(db, caller, days=7, now=utcnow())
     assert result.decided == 3 and result.pending == 1
     assert 19 <= result.wait_p50_minutes <= 21 and 29 <= result.wait_p90_minutes <= 31

@@ -29,7 +29,7 @@ from healthhub.core.migrations import upgrade
 from healthhub.orders.models import Order, OrderLine, SandboxCallback
 from healthhub.orders.payments.sandbox import signed_headers
 from tests.conftest import PG_ADMIN_URL, _create_pg_database, _drop_pg_database
-from tests.factories import create_user_with_token
+from tests.factories import create_user_with_token, pid
 from tests.orders import builders
 from tests.server.traffic import Calls, percentile
 
@@ -100,7 +100,7 @@ class Server:
                "HEALTHHUB_LOG_JSON": "false",
                # The same keys as this process: its tokens and callback signatures must verify there.
                "HEALTHHUB_SECRET_KEY": settings.secret_key, "HEALTHHUB_PII_KEY": settings.pii_key,
-               "HEALTHHUB_KEY_DIR": str(settings.key_dir)}
+               "HEALTHHUB_PUBLIC_ID_KEY": settings.public_id_key, "HEALTHHUB_KEY_DIR": str(settings.key_dir)}
         self.log_path = log_path
         self._log = log_path.open("wb")
         executable = Path(sys.executable).with_name("healthhub")
@@ -171,7 +171,7 @@ class Buyer:
         self.calls, self.client, self.headers, self.address_id, self.name = calls, client, headers, address_id, name
 
     def order(self, product_id: int, key: str, deadline: float) -> httpx.Response | None:
-        body = {"address_id": self.address_id, "items": [{"product_id": product_id, "quantity": 1}]}
+        body = {"address_id": pid(self.address_id), "items": [{"product_id": pid(product_id), "quantity": 1}]}
         while True:
             response = self.calls.send(self.client, "POST", "/api/v1/orders", "order", json=body,
                                        headers={**self.headers, "Idempotency-Key": key})

@@ -5,8 +5,9 @@
   const call = (url, body) => HH.api("POST", url, body, { "Idempotency-Key": HH.newIdempotencyKey() });
   document.querySelectorAll("form[data-subscribe]").forEach((form) => form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const members = [...form.querySelectorAll("[name=member]:checked")].map((c) => Number(c.value));
-    try { await call("/api/v1/family-doctor/subscriptions", { package_id: Number(form.dataset.subscribe), member_patient_ids: members }); location.reload(); }
+    const members = [...form.querySelectorAll("[name=member]:checked")].map((c) => c.value);
+    const body = { package_id: form.dataset.subscribe, member_patient_ids: members };
+    try { await call("/api/v1/family-doctor/subscriptions", body); location.reload(); }
     catch (err) { fail(err); }
   }));
   document.querySelectorAll("[data-pay]").forEach((b) => b.onclick = async () => {

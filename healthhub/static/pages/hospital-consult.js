@@ -11,7 +11,7 @@
   let stream = null;
 
   function fillRecords() {
-    const person = family.find((p) => String(p.id) === form.patient_id.value);
+    const person = family.find((p) => p.id === form.patient_id.value);
     form.record_id.innerHTML = "";
     (person ? person.records : []).forEach((r) => {
       form.record_id.appendChild(new Option(`${r.record_type} · ${r.institution} · ${r.date} · ${r.summary}（${r.diagnoses[0].code}）`, r.id));
@@ -54,15 +54,15 @@
     const error = document.getElementById("consult-error");
     error.textContent = "";
     try {
-      const person = family.find((p) => String(p.id) === form.patient_id.value);
+      const person = family.find((p) => p.id === form.patient_id.value);
       if (!person.consent_given) {
         if (!form.consent.checked) throw new Error("请先勾选单独同意健康数据处理（DP-02）");
         await HH.api("POST", `${API}/patients/${person.id}/consent`);
         person.consent_given = true;
       }
       showActive(await HH.api("POST", `${API}/consultations`, {
-        patient_id: Number(form.patient_id.value), department_id: Number(form.department_id.value),
-        complaint: form.complaint.value, record_id: form.record_id.value ? Number(form.record_id.value) : null }));
+        patient_id: form.patient_id.value, department_id: form.department_id.value,
+        complaint: form.complaint.value, record_id: form.record_id.value || null }));
     } catch (err) { error.textContent = err.message; }
   };
 
