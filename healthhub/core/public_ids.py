@@ -8,10 +8,10 @@ Inside the platform (services, tables, events) ids stay integers.
 """
 import re
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, PlainSerializer, TypeAdapter, WithJsonSchema
 
 from healthhub.core.config import get_settings
 from healthhub.core.errors import NotFound
@@ -80,3 +80,13 @@ PublicIdInUrl = Annotated[int, BeforeValidator(_decode_in_url), WithJsonSchema(P
 PublicIdInBody = Annotated[int, BeforeValidator(_decode_in_body), WithJsonSchema(PUBLIC_ID_SCHEMA)]
 # Output: an integer key read from a row, shown as its public id.
 PublicId = Annotated[int, PlainSerializer(_as_token, return_type=str), WithJsonSchema(PUBLIC_ID_SCHEMA)]
+
+
+@lru_cache(maxsize=64)
+def _adapter(view_type: type) -> TypeAdapter:
+    return TypeAdapter(view_type)
+
+
+def as_json(view: Any) -> Any:
+    """A frozen view (dataclass) as its JSON for APIs and page data: its `PublicId` fields become public ids."""
+    return _adapter(type(view)).dump_python(view, mode="json")

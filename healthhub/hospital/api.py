@@ -9,7 +9,7 @@ from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import AppError
 from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params
-from healthhub.core.public_ids import encode
+from healthhub.core.public_ids import as_json, encode
 from healthhub.hospital import service, service_doctors, service_patients
 from healthhub.hospital.api_consultations import router as consultations_router
 from healthhub.hospital.centres import list_centres
@@ -17,7 +17,6 @@ from healthhub.hospital.retention import read_sealed, seal_patient
 from healthhub.hospital.schemas import HealthIn, PatientIn, PinIn, ReauthIn, RecordIn, SealedReadIn, SealIn, decode_image
 from healthhub.hospital.service_directory import DoctorCard, find_doctors
 from healthhub.hospital.triage import suggest_department
-from healthhub.hospital.views import as_json
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from healthhub.core.db import DbSession
 from healthhub.core.errors import NotFound
 from healthhub.core.inputs import QueryId, ResourceId
-from healthhub.core.public_ids import decode, encode
+from healthhub.core.public_ids import as_json, decode, encode
 from healthhub.hospital import rules, service, service_chat
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.chat import stream_events
@@ -18,7 +18,7 @@ from healthhub.hospital.schemas import ConsultationIn, DiagnosisIn, MessageIn, T
 from healthhub.hospital.service_dispatch import is_offered
 from healthhub.hospital.service_doctors import doctor_row_by_user
 from healthhub.hospital.service_metrics import consultation_metrics
-from healthhub.hospital.views import as_json, local_today
+from healthhub.hospital.views import local_today
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal

@@ -12,10 +12,9 @@ from anyio import to_thread
 from fastapi import Request
 
 from healthhub.core.db import Database
-from healthhub.core.public_ids import encode
+from healthhub.core.public_ids import as_json, encode
 from healthhub.hospital.service import consultation_row
 from healthhub.hospital.service_chat import message_view, messages_after
-from healthhub.hospital.views import as_json
 
 POLL_SECONDS = 0.7
 HEARTBEAT_POLLS = 20

@@ -9,7 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams, page_params
-from healthhub.core.public_ids import decode
+from healthhub.core.public_ids import as_json, decode
 from healthhub.core.templating import render
 from healthhub.hospital import rules, service
 from healthhub.hospital import service_consultations as consultations
@@ -18,7 +18,7 @@ from healthhub.hospital.centres import list_centres
 from healthhub.hospital.service_directory import find_doctors
 from healthhub.hospital.service_doctors import active_work_session
 from healthhub.hospital.service_metrics import consultation_metrics
-from healthhub.hospital.views import PatientView, as_json, local_today
+from healthhub.hospital.views import PatientView, local_today
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal

@@ -2,11 +2,7 @@
 `service.py`). Built from rows here, so no caller ever holds a hospital ORM object."""
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from pydantic import TypeAdapter
 
 from healthhub.core.db import utcnow
 from healthhub.core.identity_numbers import mask_id_number
@@ -15,16 +11,6 @@ from healthhub.hospital import rules
 from healthhub.hospital.models import Centre, Consultation, Department, Doctor, MedicalRecord, Patient
 
 CHINA = ZoneInfo("Asia/Shanghai")
-
-
-@lru_cache(maxsize=32)
-def _adapter(view_type: type) -> TypeAdapter:
-    return TypeAdapter(view_type)
-
-
-def as_json(view: Any) -> dict:
-    """A view as its JSON for APIs and page data: the `PublicId` fields become public ids."""
-    return _adapter(type(view)).dump_python(view, mode="json")
 
 
 def local_today(now: datetime | None = None) -> date:

@@ -53,3 +53,14 @@ def test_pages_write_public_ids(template):
     from healthhub.core.templating import environment  # noqa: PLC0415
 
     assert environment.from_string(template).render(order_id=5) == f'<a href="/orders/{public_ids.encode(5)}">'
+
+
+def test_frozen_views_become_json_with_public_ids():
+    from dataclasses import dataclass  # noqa: PLC0415
+
+    @dataclass(frozen=True)
+    class View:
+        id: PublicId
+        name: str
+
+    assert public_ids.as_json(View(id=9, name="张三")) == {"id": public_ids.encode(9), "name": "张三"}
