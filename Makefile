@@ -40,7 +40,12 @@ browser-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 	@fc-list 2>/dev/null | grep -qi "noto sans cjk" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk || true
 
-test: install services browser-deps
+lint: install
+	$(BIN)/ruff check healthhub tests bench tools
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python tools/domain_map.py --check
+
+test: lint services browser-deps
 	HEALTHHUB_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope -m "not real_server" $(PYTEST_ARGS)
 	@# The real-server test measures latency under a rush: it runs alone so other tests do not steal its cores.
 	HEALTHHUB_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -m real_server $(PYTEST_ARGS)

@@ -19,6 +19,9 @@ from sqlalchemy.engine import make_url
 from bench.harness import Report
 from healthhub.core.db import Database, utcnow
 from healthhub.core.migrations import upgrade
+from healthhub.orders.checkout import OrderItem
+from healthhub.orders.lifecycle import create_order
+from healthhub.seed.shop import make_buyer, make_product, stock_location
 
 PG_URL = os.environ.get("HEALTHHUB_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CLIENTS = int(os.environ.get("HEALTHHUB_BENCH_CLIENTS", "8"))
@@ -40,8 +43,6 @@ def _database_url(name: str) -> str:
 
 def _seed(database: Database) -> tuple[list[int], list[tuple[int, int]]]:
     """Buyers with a Beijing address, and in-stock OTC products in a Beijing warehouse."""
-    from tests.orders.builders import make_buyer, make_product, stock_location  # noqa: PLC0415
-
     with database.session_scope() as session:
         location = stock_location(session, code="BENCH-WH")
         products = [make_product(session, name=f"压测保健品{i}号", price_cents=1000 + i, rx=False, health=True,
@@ -53,8 +54,6 @@ def _seed(database: Database) -> tuple[list[int], list[tuple[int, int]]]:
 def _orders_per_second(database: Database, products: list[int], buyers: list[tuple[int, int]],
                        seconds: int = SECONDS) -> tuple[float, int]:
     """One thread per buyer, each placing one-line orders back to back for `seconds`."""
-    from healthhub.orders.checkout import OrderItem, create_order  # noqa: PLC0415
-
     stop = time.perf_counter() + seconds
     counts = [0] * len(buyers)
     failures = [0] * len(buyers)

@@ -1,9 +1,7 @@
 """Application factory: assembles every domain's API routes and pages.
 
-A domain joins by having `api.py` and/or `pages.py` with a module-level `router`;
-`DOMAINS` fixes the order so route precedence never depends on the file system.
+A domain joins by having `api.py` and/or `pages.py` with a module-level `router` (see `healthhub.domains`).
 """
-import importlib
 import logging
 from contextlib import asynccontextmanager
 
@@ -11,35 +9,18 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from healthhub.core.audit_checkpoints import CHECKPOINT_JOB
 from healthhub.core.config import Settings, get_settings
 from healthhub.core.db import Database
 from healthhub.core.errors import AppError, install_error_handlers, problem
 from healthhub.core.headers import SecurityHeadersMiddleware
 from healthhub.core.inputs import refuse_unstorable_input
-from healthhub.core.jobs import JobScheduler, PeriodicJob
+from healthhub.core.jobs import JobScheduler
 from healthhub.core.observability import RequestContextMiddleware, configure_logging, metrics_response
 from healthhub.core.overload import AdmissionLimit
 from healthhub.core.templating import PACKAGE_DIR, render
-
-DOMAINS = ("identity", "knowledge", "catalog", "inventory", "hospital", "prescriptions", "family_doctor", "orders",
-           "review", "fhir")
+from healthhub.domains import collect_jobs, domain_modules, install_event_handlers
 
 log = logging.getLogger("healthhub.app")
-
-
-def domain_modules(kind: str):
-    for domain in DOMAINS:
-        try:
-            yield importlib.import_module(f"healthhub.{domain}.{kind}")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"healthhub.{domain}", f"healthhub.{domain}.{kind}"):
-                raise
-
-
-def collect_jobs() -> list[PeriodicJob]:
-    """The platform's audit checkpoint, then every domain's periodic jobs (`healthhub/<domain>/jobs.py: JOBS`)."""
-    return [CHECKPOINT_JOB, *(job for module in domain_modules("jobs") for job in module.JOBS)]
 
 
 def _wants_html(request: Request) -> bool:
@@ -102,7 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def metrics():
         return metrics_response()
 
-    list(domain_modules("handlers"))  # event subscriptions register on import
+    install_event_handlers()
     for module in domain_modules("api"):
         app.include_router(module.router)
     for module in domain_modules("pages"):

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from healthhub.core.config import get_settings
+from healthhub.core.db import open_database
 
 app = typer.Typer(help="HealthHub: online pharmacy and internet hospital", no_args_is_help=True)
 users_app = typer.Typer(help="Manage accounts", no_args_is_help=True)
@@ -17,15 +18,6 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(migrate_app, name="migrate")
 app.add_typer(jobs_app, name="jobs")
-
-
-def open_database():
-    from healthhub.core.db import Database  # noqa: PLC0415  (keep `--help` fast)
-
-    settings = get_settings()
-    if settings.is_sqlite:
-        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return Database(settings.database_url)
 
 
 WORKER_PING_SECONDS = 60
@@ -169,7 +161,7 @@ def audit_checkpoint() -> None:
 @jobs_app.command("list")
 def jobs_list() -> None:
     """Every periodic job with its interval."""
-    from healthhub.app import collect_jobs  # noqa: PLC0415
+    from healthhub.domains import collect_jobs  # noqa: PLC0415  (keep `--help` fast)
 
     for job in collect_jobs():
         typer.echo(f"{job.name:<40} every {job.every}  {job.description}")
@@ -179,7 +171,7 @@ def jobs_list() -> None:
 def jobs_run(names: Annotated[list[str] | None, typer.Argument(help="job names (default: all)")] = None,
              loop: Annotated[bool, typer.Option(help="keep running each job at its interval")] = False) -> None:
     """Run jobs once (exit 1 if one failed), or as a worker process with --loop."""
-    from healthhub.app import collect_jobs  # noqa: PLC0415
+    from healthhub.domains import collect_jobs  # noqa: PLC0415  (keep `--help` fast)
     from healthhub.core.jobs import JobScheduler, run_job  # noqa: PLC0415
 
     jobs = collect_jobs()
@@ -208,20 +200,10 @@ def jobs_run(names: Annotated[list[str] | None, typer.Argument(help="job names (
 
 
 def _register_domain_commands() -> None:
-    import importlib  # noqa: PLC0415
+    from healthhub.domains import domain_modules, install_event_handlers  # noqa: PLC0415  (keep `--help` fast)
 
-    from healthhub.app import DOMAINS  # noqa: PLC0415
-
-    from healthhub.app import domain_modules  # noqa: PLC0415
-
-    list(domain_modules("handlers"))
-    for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"healthhub.{domain}.cli")
-        except ModuleNotFoundError as exc:
-            if exc.name in (f"healthhub.{domain}", f"healthhub.{domain}.cli"):
-                continue
-            raise
+    install_event_handlers()
+    for module in domain_modules("cli"):
         module.register(app)
 
 

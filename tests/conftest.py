@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from healthhub.core.config import get_settings  # noqa: E402
 from healthhub.core.db import Base, Database, get_db_session  # noqa: E402
-from healthhub.core.migrations import load_all_models, upgrade  # noqa: E402
+from healthhub.core.migrations import upgrade  # noqa: E402
+from healthhub.domains import install_event_handlers, load_all_models  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("HEALTHHUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
@@ -55,9 +56,7 @@ def database(request, tmp_path_factory) -> Database:
         pg_name, url = _create_pg_database()
     upgrade(url)
     load_all_models()
-    from healthhub.app import domain_modules  # noqa: PLC0415
-
-    list(domain_modules("handlers"))
+    install_event_handlers()
     database = Database(url)
     yield database
     database.dispose()

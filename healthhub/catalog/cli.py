@@ -4,6 +4,10 @@ from typing import Annotated
 
 import typer
 
+from healthhub.catalog.importer import import_catalog
+from healthhub.core.config import get_settings
+from healthhub.core.db import open_database
+
 
 def register(app: typer.Typer) -> None:
     catalog_app = typer.Typer(help="Pharmacy catalogue", no_args_is_help=True)
@@ -13,10 +17,6 @@ def register(app: typer.Typer) -> None:
     def import_command(directory: Annotated[Path | None, typer.Option(
             "--dir", help="data folder holding products/*.json (default: HEALTHHUB_DATA_DIR)")] = None) -> None:
         """Import products in one transaction and print the validation report (exit 1 when rows were rejected)."""
-        from healthhub.catalog.importer import import_catalog  # noqa: PLC0415
-        from healthhub.cli import open_database  # noqa: PLC0415
-        from healthhub.core.config import get_settings  # noqa: PLC0415
-
         data_dir = directory or get_settings().data_dir
         database = open_database()
         with database.session_scope() as session:

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from healthhub.catalog.models import ImportRun, Product
 from healthhub.catalog.rules import (INSURANCE_CATEGORIES, RX_CLASSES, GivenFacts, approval_number_problem,
                                      classify)
+from healthhub.catalog.service import catalog_changed
+from healthhub.core.config import get_settings
 from healthhub.knowledge.service import get_knowledge_base
 
 CURATED_CSV = Path(__file__).parent / "data" / "products.csv"
@@ -212,8 +214,6 @@ def product_fields(record: Record) -> dict[str, Any]:
 def import_catalog(session: Session, data_dir: Path | None, *,
                    progress: Callable[[Iterable], Iterable] | None = None) -> ImportReport:
     """Flushes only; the caller commits (the whole import is one transaction)."""
-    from healthhub.catalog.service import catalog_changed  # noqa: PLC0415  (service imports this module)
-
     report = ImportReport()
     records = load_records(data_dir, report)
     existing = {p.source_key: p for p in session.execute(
@@ -256,8 +256,6 @@ class BaseTitle:
 
 
 def base_titles(data_dir: Path | None = None) -> list[BaseTitle]:
-    from healthhub.core.config import get_settings  # noqa: PLC0415
-
     records = load_records(data_dir or get_settings().data_dir, ImportReport())
     titles = []
     for record in records:

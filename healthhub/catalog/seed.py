@@ -13,7 +13,7 @@ from healthhub.catalog.schemas import SkuCreate
 from healthhub.catalog.synthetic import variants
 from healthhub.core.errors import RuleViolation
 from healthhub.core.public_ids import encode
-from healthhub.seed.runner import SeedContext
+from healthhub.seed.context import SeedContext
 
 ORDER = 10
 LARGE_PRODUCTS = 1_000_000

@@ -6,6 +6,8 @@ For other domains (stable):
 - `product_not_found(product_id) -> NotFound`: the error `get_product` raises, for callers using `get_products`
 - `ensure_sellable(view)` raises RuleViolation for special-management / banned / inactive / unpriced products
 - `search_products(session, SearchRequest) -> (list[Product], SearchResult)`
+- `SearchRequest` (what `search_products` asks) and `RX_LABELS` (an Rx class's label), imported here
+- `view_of(product) -> ProductView` for a row handed out here or by `catalog.views`
 - `sellable_products_by_key(session, knowledge_keys) -> dict[str, list[Product]]`
 """
 import logging
@@ -17,16 +19,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthhub.catalog.errors import ErrorCode
+from healthhub.catalog.events import SkuStoreChosen
 from healthhub.catalog.models import CatalogState, MerchantSku, Product
 from healthhub.catalog.rules import RX_LABELS, GivenFacts, classify
 from healthhub.catalog.schemas import ProductCreate, ProductUpdate, SkuCreate, SkuUpdate
 from healthhub.catalog.search import MAX_CATEGORIES, SearchDoc, SearchIndex, SearchRequest, SearchResult
-from healthhub.core import audit
+from healthhub.core import audit, events
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, NotFound, RuleViolation
 from healthhub.core.pagination import PageParams, paginate
 from healthhub.core.public_ids import encode
-from healthhub.inventory import service as inventory
 from healthhub.knowledge.service import get_knowledge_base
 
 RX_NOTICE = "处方药须凭处方在药师指导下购买和使用"
@@ -87,11 +90,11 @@ def view_of(product: Product) -> ProductView:
         manufacturer=product.manufacturer, active=product.status == "active")
 
 
-def get_product(session: Session, product_id: int) -> ProductView:
+def get_product(session: Session, *, product_id: int) -> ProductView:
     return view_of(_product(session, product_id))
 
 
-def get_products(session: Session, ids: Iterable[int]) -> dict[int, ProductView]:
+def get_products(session: Session, *, ids: Iterable[int]) -> dict[int, ProductView]:
     wanted = set(ids)
     if not wanted:
         return {}
@@ -99,7 +102,7 @@ def get_products(session: Session, ids: Iterable[int]) -> dict[int, ProductView]
     return {p.id: view_of(p) for p in rows}
 
 
-def sellable_products_by_key(session: Session, knowledge_keys: Iterable[str]) -> dict[str, list[Product]]:
+def sellable_products_by_key(session: Session, *, knowledge_keys: Iterable[str]) -> dict[str, list[Product]]:
     """knowledge key -> the active, priced products sellable online for that drug, most popular first
     (what a prescription's lines can be bought as)."""
     wanted = set(knowledge_keys)
@@ -119,17 +122,17 @@ def ensure_sellable(view: ProductView) -> None:
     """The one check before anything is put in a cart, an order or a merchant's shelf."""
     if not view.sellable_online:
         if view.not_sellable_reason and "特殊管理" in view.not_sellable_reason:
-            raise RuleViolation(f"{view.name}：{SPECIAL_REFUSAL}", code="special-management-drug")
+            raise RuleViolation(f"{view.name}：{SPECIAL_REFUSAL}", code=ErrorCode.SPECIAL_MANAGEMENT_DRUG)
         raise RuleViolation(f"{view.name}：{view.not_sellable_reason or '该药品禁止网络销售'} / banned from online sale",
-                            code="online-sale-banned")
+                            code=ErrorCode.ONLINE_SALE_BANNED)
     if not view.active:
-        raise RuleViolation(f"{view.name} 已下架 / product is no longer sold", code="product-inactive")
+        raise RuleViolation(f"{view.name} 已下架 / product is no longer sold", code=ErrorCode.PRODUCT_INACTIVE)
     if view.price_cents is None:
-        raise RuleViolation(f"{view.name} 暂无售价 / product has no price yet", code="product-unpriced")
+        raise RuleViolation(f"{view.name} 暂无售价 / product has no price yet", code=ErrorCode.PRODUCT_UNPRICED)
 
 
 def product_not_found(product_id: int) -> NotFound:
-    return NotFound(f"商品 {encode(product_id)} 不存在 / product not found", code="product-not-found")
+    return NotFound(f"商品 {encode(product_id)} 不存在 / product not found", code=ErrorCode.PRODUCT_NOT_FOUND)
 
 
 def _product(session: Session, product_id: int) -> Product:
@@ -217,7 +220,7 @@ def search_index(session: Session) -> SearchIndex:
         return index
 
 
-def search_products(session: Session, request: SearchRequest) -> tuple[list[Product], SearchResult]:
+def search_products(session: Session, *, request: SearchRequest) -> tuple[list[Product], SearchResult]:
     result = search_index(session).search(request)
     ids = result.product_ids
     by_id = {p.id: p for p in session.execute(select(Product).where(Product.id.in_(ids))).scalars()} if ids else {}
@@ -233,15 +236,15 @@ def _check_category(session: Session, category: str) -> None:
     known = categories(session)
     if category not in known and len(known) >= MAX_CATEGORIES:
         raise RuleViolation(f"分类过多，请使用已有分类之一 / too many categories, use an existing one: {category}",
-                            code="unknown-category")
+                            code=ErrorCode.UNKNOWN_CATEGORY)
 
 
-def create_product(session: Session, data: ProductCreate) -> Product:
+def create_product(session: Session, *, data: ProductCreate) -> Product:
     _check_category(session, data.category)
     if data.kind == "health" and data.approval_number:
-        raise RuleViolation("非药品不应填写国药准字批准文号 / only drugs have an approval number", code="invalid-product")
+        raise RuleViolation("非药品不应填写国药准字批准文号 / only drugs have an approval number", code=ErrorCode.INVALID_PRODUCT)
     if data.kind == "health" and data.rx_class not in (None, "none"):
-        raise RuleViolation("非药品的处方分类应为 none / health goods have rx_class none", code="invalid-product")
+        raise RuleViolation("非药品的处方分类应为 none / health goods have rx_class none", code=ErrorCode.INVALID_PRODUCT)
     kb = get_knowledge_base()
     facts, form = kb.resolve_product_name(data.generic_name) if data.kind == "drug" else (None, None)
     c = classify(data.generic_name, facts, form, GivenFacts(
@@ -265,11 +268,11 @@ def create_product(session: Session, data: ProductCreate) -> Product:
     return product
 
 
-def update_product(session: Session, product_id: int, data: ProductUpdate) -> Product:
+def update_product(session: Session, *, product_id: int, data: ProductUpdate) -> Product:
     product = _product(session, product_id)
     changes = data.model_dump(exclude_unset=True)
     if "approval_number" in changes and changes["approval_number"] and product.kind != "drug":
-        raise RuleViolation("非药品不应填写国药准字批准文号 / only drugs have an approval number", code="invalid-product")
+        raise RuleViolation("非药品不应填写国药准字批准文号 / only drugs have an approval number", code=ErrorCode.INVALID_PRODUCT)
     if changes.get("category"):
         _check_category(session, changes["category"])
         changes["categories"] = [changes["category"], *(c for c in product.categories if c != changes["category"])]
@@ -285,22 +288,20 @@ def update_product(session: Session, product_id: int, data: ProductUpdate) -> Pr
 
 # ---- merchant SKUs --------------------------------------------------------------------------------------------
 def ensure_own_store(session: Session, *, merchant_id: int, location_id: int | None) -> None:
-    """A SKU may only be bound to one of the merchant's own stores; another merchant's store answers exactly
-    like a missing one, so store ids cannot be probed."""
-    if location_id is None:
-        return
-    if all(store.id != location_id for store in inventory.locations_of(session, owner_user_id=merchant_id)):
-        raise NotFound("门店不存在或不属于您 / store not found among your stores", code="store-not-found")
+    """A SKU may only be bound to one of the merchant's own stores; inventory, which owns the stores,
+    refuses any other (`SkuStoreChosen`)."""
+    if location_id is not None:
+        events.publish(session, SkuStoreChosen(merchant_id=merchant_id, location_id=location_id))
 
 
 def create_sku(session: Session, *, merchant_id: int, data: SkuCreate) -> MerchantSku:
-    view = get_product(session, data.product_id)
+    view = get_product(session, product_id=data.product_id)
     ensure_sellable(view)
     ensure_own_store(session, merchant_id=merchant_id, location_id=data.store_location_id)
     duplicate = session.execute(select(MerchantSku.id).where(
         MerchantSku.merchant_id == merchant_id, MerchantSku.sku_code == data.sku_code)).first()
     if duplicate:
-        raise Conflict(f"商家编码 {data.sku_code} 已存在 / SKU code already used", code="sku-code-taken")
+        raise Conflict(f"商家编码 {data.sku_code} 已存在 / SKU code already used", code=ErrorCode.SKU_CODE_TAKEN)
     sku = MerchantSku(product_id=data.product_id, merchant_id=merchant_id, store_location_id=data.store_location_id,
                       sku_code=data.sku_code, price_cents=data.price_cents, status="active")
     session.add(sku)
@@ -313,7 +314,7 @@ def create_sku(session: Session, *, merchant_id: int, data: SkuCreate) -> Mercha
 def get_sku(session: Session, *, merchant_id: int, sku_id: int) -> MerchantSku:
     sku = session.get(MerchantSku, sku_id)
     if sku is None or sku.merchant_id != merchant_id:  # another merchant's SKU is as good as absent
-        raise NotFound("商品SKU不存在 / SKU not found", code="sku-not-found")
+        raise NotFound("商品SKU不存在 / SKU not found", code=ErrorCode.SKU_NOT_FOUND)
     return sku
 
 
@@ -321,7 +322,7 @@ def update_sku(session: Session, *, merchant_id: int, sku_id: int, data: SkuUpda
     sku = get_sku(session, merchant_id=merchant_id, sku_id=sku_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if changes.get("status") == "active":
-        ensure_sellable(get_product(session, sku.product_id))
+        ensure_sellable(get_product(session, product_id=sku.product_id))
     ensure_own_store(session, merchant_id=merchant_id, location_id=changes.get("store_location_id"))
     before = {k: getattr(sku, k) for k in changes}
     for name, value in changes.items():

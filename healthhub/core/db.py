@@ -6,6 +6,7 @@ transaction per request (`DbSession`), CLI jobs use `session_scope()`.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -122,6 +123,14 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def open_database() -> Database:
+    """The configured database for a command-line process; a SQLite file's folder is created on first use."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return Database(settings.database_url)
 
 
 def get_db_session(request: Request) -> Iterator[Session]:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from healthhub.core.error_codes import ErrorCode
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://healthhub.dev/problems/"
@@ -90,7 +91,7 @@ _RACE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 def database_busy(exc: SQLAlchemyError) -> AppError | None:
     """The client-facing error for a database failure caused by load or contention; None for a real fault."""
     if isinstance(exc, PoolTimeout):
-        return ServiceBusy("服务繁忙，请稍后重试 / the server is busy, please retry shortly", code="server-busy")
+        return ServiceBusy("服务繁忙，请稍后重试 / the server is busy, please retry shortly", code=ErrorCode.SERVER_BUSY)
     cause = getattr(exc, "orig", None)
     sqlstate = getattr(cause, "sqlstate", None)
     if sqlstate in _BUSY_SQLSTATES:
@@ -100,7 +101,7 @@ def database_busy(exc: SQLAlchemyError) -> AppError | None:
         return ConcurrentUpdate("与其他操作同时修改了同一数据，请重试 / another operation changed the same data, "
                                 "please retry")
     if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
-        return ServiceBusy("数据库繁忙，请稍后重试 / the database is busy, retry shortly", code="database-locked")
+        return ServiceBusy("数据库繁忙，请稍后重试 / the database is busy, retry shortly", code=ErrorCode.DATABASE_LOCKED)
     return None
 
 
@@ -157,7 +158,7 @@ def install_error_handlers(app: FastAPI) -> None:
             log.warning("database refused input on %s %s: %s", request.method, request.url.path,
                         type(getattr(exc, "orig", exc)).__name__)
             return await request.app.exception_handlers[AppError](request, AppError(
-                "输入超出可保存的范围 / the input is out of the range that can be stored", code="unstorable-input",
+                "输入超出可保存的范围 / the input is out of the range that can be stored", code=ErrorCode.UNSTORABLE_INPUT,
                 status=422, title="输入校验失败"))
         busy = database_busy(exc)
         if busy is None:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from healthhub.core.db import Base, utcnow
+from healthhub.core.error_codes import ErrorCode
 from healthhub.core.errors import Conflict
 
 KEY_HEADER = Header(alias="Idempotency-Key", min_length=8, max_length=128,
@@ -53,7 +54,7 @@ def _stored(session: Session, scope: str, owner: str, key: str, request_fingerpr
     )).scalar_one_or_none()
     if found is not None and found.fingerprint != request_fingerprint:
         raise Conflict("同一个 Idempotency-Key 已用于另一请求 / this Idempotency-Key was used for a different request",
-                       code="idempotency-key-reused")
+                       code=ErrorCode.IDEMPOTENCY_KEY_REUSED)
     return found
 
 
@@ -82,7 +83,7 @@ def idempotent(session: Session, *, scope: str, owner: Any, key: str | None, bod
         if (earlier := _stored(session, scope, owner, key, request_print)) is not None:
             return _replay(earlier)
         raise Conflict("同一请求正在处理，请稍后用同一个 Idempotency-Key 重试 / the same request is being processed, "
-                       "retry with the same key", code="idempotency-in-progress") from None
+                       "retry with the same key", code=ErrorCode.IDEMPOTENCY_IN_PROGRESS) from None
     response, status = _answer(run(), status_code)
     claim.status_code, claim.response = status, response
     session.flush()

@@ -1,7 +1,6 @@
 """Alembic wiring. Each domain owns a migration branch in healthhub/<domain>/migrations/,
 labelled with the domain's name and depending on the `core` branch; `upgrade heads` applies all.
 Core and identity tables live in healthhub/migrations/versions/ (branch `core`)."""
-import importlib
 from pathlib import Path
 
 from alembic import command
@@ -13,20 +12,6 @@ from healthhub.core.templating import PACKAGE_DIR
 
 CORE_BRANCH = "core"
 CORE_PACKAGES = ("healthhub.core", "healthhub.identity")
-
-
-def load_all_models() -> None:
-    from healthhub.app import DOMAINS  # noqa: PLC0415  (app imports every domain)
-
-    importlib.import_module("healthhub.core.audit")
-    importlib.import_module("healthhub.core.audit_checkpoints")
-    importlib.import_module("healthhub.core.idempotency")
-    for domain in DOMAINS:
-        try:
-            importlib.import_module(f"healthhub.{domain}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"healthhub.{domain}", f"healthhub.{domain}.models"):
-                raise
 
 
 def domain_version_dirs() -> list[Path]:
@@ -59,8 +44,8 @@ def table_owner(table_name: str) -> str:
 
 
 def new_revision(database_url: str, *, domain: str, message: str) -> None:
-    """Autogenerates the next revision of one domain's branch from its models only."""
-    load_all_models()
+    """Autogenerates the next revision of one domain's branch from its models only (the environment,
+    healthhub/migrations/env.py, loads every model)."""
     if domain == CORE_BRANCH:
         version_path = PACKAGE_DIR / "migrations" / "versions"
     else:

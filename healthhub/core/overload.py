@@ -12,6 +12,7 @@ import logging
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from healthhub.core.error_codes import ErrorCode
 from healthhub.core.errors import ServiceBusy, problem
 
 log = logging.getLogger("healthhub.overload")
@@ -60,7 +61,7 @@ class AdmissionLimit:
             release()
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        busy = ServiceBusy("服务繁忙，请稍后重试 / the server is busy, please retry shortly", code="server-busy")
+        busy = ServiceBusy("服务繁忙，请稍后重试 / the server is busy, please retry shortly", code=ErrorCode.SERVER_BUSY)
         log.warning("admission refused %s %s: %d requests in flight", scope["method"], scope["path"], self.limit)
         response = problem(busy.status, busy.title, busy.detail, busy.code, scope["path"], busy.retry_after)
         await response(scope, receive, send)

@@ -1,9 +1,16 @@
-"""The route × role table: who may call each route, declared once per route.
+"""Permissions, in two layers, and the route × role table that reads the first.
+
+- Route level: who may call a route at all, declared once per route as a gate dependency that carries its
+  `Access`: `identity.deps.CurrentUser` for any signed-in account, `identity.deps.require_roles(Role.X, ...)`
+  (built on `role_gate` below) for listed roles. The review service passes its own caller (a tenant API key
+  or a user) to the same `require_roles`.
+- Object level: whether this caller may reach this object, decided by pure functions in each domain's
+  `policies.py` (`can_<verb>_<thing>(principal, thing) -> bool`); the service or route that loaded the object
+  asks and answers 404 (or 403), never compares roles itself.
 
 A route states its audience in exactly one place, so what is enforced and what is listed cannot disagree:
-- on the route itself, through a gate dependency that carries its `Access` (`identity.deps.CurrentUser`,
-  `identity.deps.require_roles(...)`, `review.deps.callers(...)`): the object that refuses a caller is the
-  object the table reads;
+- on the route itself, through its gate dependency: the object that refuses a caller is the object the
+  table reads;
 - routes that need no login (login itself, the storefront, provider callbacks, probes) have no gate, so they
   are listed with the reason in their domain's `permissions.py: OPEN_ROUTES`, or in `PROBES` below.
 `route_table()` joins both and names every route declared twice or not at all; tests/core/test_route_roles.py
@@ -12,11 +19,14 @@ walks every role through the result.
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
+
+from healthhub.core.error_codes import ErrorCode
+from healthhub.core.errors import Forbidden
 
 RouteKey = tuple[str, str]  # (HTTP method, path template), e.g. ("GET", "/api/v1/orders/{order_id}")
 
@@ -71,6 +81,23 @@ def gate(dependency: Callable[..., Any], access: Access) -> Callable[..., Any]:
     """Marks an auth dependency with the access it enforces, so the route table reads it from the route."""
     setattr(dependency, _GATE_ATTRIBUTE, access)
     return dependency
+
+
+def role_gate(authenticate: Callable[..., Any], roles: Iterable[str]) -> Callable[..., Any]:
+    """A gate admitting the callers `authenticate` yields whose `role` is among `roles`; others get 403.
+
+    `authenticate` answers 401 itself for nobody it recognises. Core knows no accounts, so the caller is
+    anything with a `role`: identity's signed-in user, or the review service's tenant API key."""
+    allowed = frozenset(str(r) for r in roles)
+    names = "、".join(sorted(allowed))
+
+    async def dependency(caller: Annotated[Any, Depends(authenticate)]) -> Any:
+        if str(caller.role) not in allowed:
+            raise Forbidden(f"当前角色无权执行此操作（需要：{names}）/ your role may not do this (needs: {names})",
+                            code=ErrorCode.FORBIDDEN_ROLE)
+        return caller
+
+    return gate(dependency, Access.for_roles(allowed))
 
 
 def _gates(dependant: Dependant) -> Iterator[Access]:

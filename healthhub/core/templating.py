@@ -8,6 +8,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
 from healthhub.core import public_ids
+from healthhub.core.navigation import navigation_for
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -34,8 +35,6 @@ templates = Jinja2Templates(env=environment)
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200):
-    from healthhub.core.navigation import navigation_for  # noqa: PLC0415  (navigation imports domain menus)
-
     principal = getattr(request.state, "principal", None)
     base = {"principal": principal, "nav": navigation_for(principal), "csrf_token": getattr(request.state, "csrf", ""),
             "path": request.url.path}

@@ -1,20 +1,20 @@
-"""Family-doctor API. Money writes (subscribe, renew, pay) take an Idempotency-Key. Included
+"""Family-doctor API. Money writes (subscribe, renew, pay) take an Idempotency-Key. A purchase is paid through
+the payments domain (purchases.py) and takes effect when the provider's callback arrives. Included
 consultations are consumed only by real hospital consultations (handlers.py), never by a client call."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from healthhub.core.config import get_settings
-from healthhub.core.db import DbSession, utcnow
-from healthhub.core.errors import Forbidden, NotFound
+from healthhub.core.db import DbSession
 from healthhub.core.idempotency import IdempotencyKey, idempotent
 from healthhub.core.inputs import ResourceId
-from healthhub.family_doctor import service
-from healthhub.family_doctor.models import Purchase, Subscription
+from healthhub.family_doctor import purchases, service
+from healthhub.family_doctor.models import Purchase
 from healthhub.family_doctor.schemas import PackageIn, PackageOut, PurchaseOut, SubscribeIn, SubscriptionOut
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
+from healthhub.payments.schemas import PayIn, PaymentOut
 
 router = APIRouter(prefix="/api/v1/family-doctor", tags=["family-doctor"])
 Patient = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
@@ -47,7 +47,7 @@ def update_package(package_id: ResourceId, body: PackageIn, _op: Operator, db: D
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut])
 def my_subscriptions(patient: Patient, db: DbSession) -> list[SubscriptionOut]:
-    return [service.subscription_out(db, s) for s in service.list_subscriptions(db, account_user_id=patient.id)]
+    return [service.subscription_out(db, sub=s) for s in service.list_subscriptions(db, account_user_id=patient.id)]
 
 
 @router.post("/subscriptions", response_model=PurchaseOut, status_code=201,
@@ -67,15 +67,14 @@ def renew(subscription_id: ResourceId, patient: Patient, db: DbSession, idempote
                                                                subscription_id=subscription_id)))
 
 
-@router.post("/purchases/{purchase_id}/sandbox-pay", response_model=PurchaseOut,
-             summary="Demo and test only: mark a purchase paid through the sandbox")
-def sandbox_pay(purchase_id: ResourceId, patient: Patient, db: DbSession, idempotency_key: IdempotencyKey):
-    if get_settings().env == "production":
-        raise Forbidden("生产环境不提供模拟支付 / no sandbox payments in production", code="fd-sandbox-disabled")
-    purchase = db.get(Purchase, purchase_id)
-    if purchase is None or db.get(Subscription, purchase.subscription_id).account_user_id != patient.id:
-        # Another account's purchase answers exactly like a missing one: ids cannot be probed.
-        raise NotFound("支付单不存在 / purchase not found", code="fd-purchase-not-found")
-    return idempotent(db, scope="fd.pay", owner=patient.id, key=idempotency_key, body={"purchase": purchase_id},
-                      run=lambda: _purchase_json(service.confirm_payment(
-                          db, purchase_id=purchase_id, payment_ref=service.sandbox_payment_ref(), now=utcnow())))
+@router.post("/purchases/{purchase_id}/payments", response_model=PaymentOut, status_code=201,
+             summary="Start paying a purchase (Idempotency-Key required); follow redirect_url to the provider")
+def pay_purchase(purchase_id: ResourceId, body: PayIn, patient: Patient, db: DbSession,
+                 idempotency_key: IdempotencyKey):
+    def run() -> tuple[int, dict]:
+        payment = purchases.start_payment(db, account_user_id=patient.id, purchase_id=purchase_id,
+                                          provider_name=body.provider)
+        return 201, PaymentOut.model_validate(payment).model_dump(mode="json")
+
+    return idempotent(db, scope=f"fd.pay:{purchase_id}", owner=patient.id, key=idempotency_key,
+                      body=body.model_dump(mode="json"), run=run)

@@ -40,7 +40,8 @@ class Subscription(TimestampMixin, Base):
 
 
 class Purchase(Base):
-    """A subscribe or renew payment. Paid once (sandbox now, the payment domain later) it takes effect."""
+    """A subscribe or renew to pay. It takes effect once paid through the payments domain (payable kind
+    "family_doctor_purchase"); `payment_ref` is the provider reference of the payment that paid it."""
 
     __tablename__ = "fd_purchases"
 

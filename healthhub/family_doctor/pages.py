@@ -7,10 +7,10 @@ from healthhub.core.db import DbSession
 from healthhub.core.navigation import add_menu
 from healthhub.core.templating import render
 from healthhub.family_doctor import service
-from healthhub.hospital import service as hospital
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
+from healthhub.patients import service as patients
 
 router = APIRouter(include_in_schema=False)
 add_menu("家庭医生", "/family-doctor", {Role.PATIENT}, order=45)
@@ -20,9 +20,9 @@ add_menu("家医服务包", "/admin/family-doctor", {Role.OPERATOR, Role.ADMIN},
 @router.get("/family-doctor")
 def patient_page(request: Request, patient: Annotated[Principal, Depends(require_roles(Role.PATIENT))],
                  db: DbSession):
-    subscriptions = [service.subscription_out(db, s) for s in service.list_subscriptions(db, account_user_id=patient.id)]
+    subscriptions = [service.subscription_out(db, sub=s) for s in service.list_subscriptions(db, account_user_id=patient.id)]
     pending = service.pending_purchases(db, subscription_ids=[s.id for s in subscriptions])
-    members = hospital.list_patients_of_account(db, account_user_id=patient.id)
+    members = patients.list_patients_of_account(db, account_user_id=patient.id)
     return render(request, "family_doctor/index.html", {
         "packages": service.list_packages(db), "subscriptions": subscriptions, "pending": pending,
         "members": members, "member_names": {m.id: m.name for m in members},

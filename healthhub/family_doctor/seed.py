@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 from healthhub.family_doctor.models import ServicePackage
 from healthhub.family_doctor.schemas import PackageIn
 from healthhub.family_doctor.service import save_package
-from healthhub.seed.runner import SeedContext
+from healthhub.seed.context import SeedContext
 
 ORDER = 45
 

@@ -1,6 +1,7 @@
-"""Family-doctor use cases. Payment seam: `confirm_payment` is what the payment domain (or the sandbox
-step on the page) calls once the money is captured; nothing takes effect before it."""
-import secrets
+"""Family-doctor use cases. Payment seam: `confirm_payment` is what a captured payment of the purchase calls
+(purchases.py, on the payments domain's event); nothing takes effect before it. Whenever a contract starts,
+extends or expires, the patient registry learns until when each member is covered (IDT-01: the internet
+hospital admits a covered patient without an earlier diagnosis)."""
 from datetime import datetime
 
 from sqlalchemy import select
@@ -9,9 +10,10 @@ from sqlalchemy.orm import Session
 from healthhub.core import audit
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from healthhub.family_doctor import rules
+from healthhub.family_doctor.errors import ErrorCode
 from healthhub.family_doctor.models import EntitlementUse, Purchase, ServicePackage, Subscription
 from healthhub.family_doctor.schemas import PackageIn, SubscriptionOut
-from healthhub.hospital import service as hospital
+from healthhub.patients import service as patients
 
 
 def list_packages(session: Session, *, active_only: bool = True) -> list[ServicePackage]:
@@ -21,18 +23,18 @@ def list_packages(session: Session, *, active_only: bool = True) -> list[Service
     return list(session.execute(query).scalars())
 
 
-def get_package(session: Session, package_id: int) -> ServicePackage:
+def get_package(session: Session, *, package_id: int) -> ServicePackage:
     package = session.get(ServicePackage, package_id)
     if package is None:
-        raise NotFound("服务包不存在 / package not found", code="fd-package-not-found")
+        raise NotFound("服务包不存在 / package not found", code=ErrorCode.FD_PACKAGE_NOT_FOUND)
     return package
 
 
 def save_package(session: Session, *, data: PackageIn, package_id: int | None = None) -> ServicePackage:
     clash = session.execute(select(ServicePackage).where(ServicePackage.code == data.code)).scalar_one_or_none()
     if clash is not None and clash.id != package_id:
-        raise Conflict(f"服务包编码 {data.code} 已存在 / code already used", code="fd-package-code-taken")
-    package = get_package(session, package_id) if package_id else ServicePackage()
+        raise Conflict(f"服务包编码 {data.code} 已存在 / code already used", code=ErrorCode.FD_PACKAGE_CODE_TAKEN)
+    package = get_package(session, package_id=package_id) if package_id else ServicePackage()
     before = {"price_cents": package.price_cents, "active": package.active} if package_id else None
     for field, value in data.model_dump().items():
         setattr(package, field, value)
@@ -43,8 +45,8 @@ def save_package(session: Session, *, data: PackageIn, package_id: int | None = 
     return package
 
 
-def subscription_out(session: Session, sub: Subscription) -> SubscriptionOut:
-    package = get_package(session, sub.package_id)
+def subscription_out(session: Session, *, sub: Subscription) -> SubscriptionOut:
+    package = get_package(session, package_id=sub.package_id)
     return SubscriptionOut(id=sub.id, account_user_id=sub.account_user_id, package_id=sub.package_id,
                            package_name=package.name, status=sub.status, member_patient_ids=sub.member_patient_ids,
                            starts_at=sub.starts_at, ends_at=sub.ends_at, consultations_total=sub.consultations_total,
@@ -69,7 +71,7 @@ def pending_purchases(session: Session, *, subscription_ids: list[int]) -> dict[
 def _own_subscription(session: Session, account_user_id: int, subscription_id: int) -> Subscription:
     sub = session.get(Subscription, subscription_id, with_for_update=True)
     if sub is None or sub.account_user_id != account_user_id:  # another account's contract looks missing
-        raise NotFound("签约不存在 / subscription not found", code="fd-subscription-not-found")
+        raise NotFound("签约不存在 / subscription not found", code=ErrorCode.FD_SUBSCRIPTION_NOT_FOUND)
     return sub
 
 
@@ -85,21 +87,21 @@ def _purchase(session: Session, sub: Subscription, package: ServicePackage, kind
 
 
 def subscribe(session: Session, *, account_user_id: int, package_id: int, member_patient_ids: list[int]) -> Purchase:
-    package = get_package(session, package_id)
+    package = get_package(session, package_id=package_id)
     if not package.active:
-        raise RuleViolation("该服务包已下架 / this package is no longer offered", code="fd-package-inactive")
+        raise RuleViolation("该服务包已下架 / this package is no longer offered", code=ErrorCode.FD_PACKAGE_INACTIVE)
     members = sorted(set(member_patient_ids))
-    own = {p.id for p in hospital.list_patients_of_account(session, account_user_id=account_user_id)}
+    own = {p.id for p in patients.list_patients_of_account(session, account_user_id=account_user_id)}
     if not set(members) <= own:
-        raise Forbidden("只能为本账户的就诊人签约 / members must be patients of your account", code="fd-foreign-member")
+        raise Forbidden("只能为本账户的就诊人签约 / members must be patients of your account", code=ErrorCode.FD_FOREIGN_MEMBER)
     if len(members) > package.members_covered:
         raise RuleViolation(f"该服务包最多覆盖 {package.members_covered} 位家庭成员 / covers at most "
-                            f"{package.members_covered} members", code="fd-too-many-members")
+                            f"{package.members_covered} members", code=ErrorCode.FD_TOO_MANY_MEMBERS)
     running = session.execute(select(Subscription.id).where(
         Subscription.account_user_id == account_user_id, Subscription.package_id == package_id,
         Subscription.status.in_(("ACTIVE", "PENDING_PAYMENT")))).first()
     if running:
-        raise Conflict("您已签约该服务包，请使用续费 / already subscribed: renew instead", code="fd-already-subscribed")
+        raise Conflict("您已签约该服务包，请使用续费 / already subscribed: renew instead", code=ErrorCode.FD_ALREADY_SUBSCRIBED)
     sub = Subscription(account_user_id=account_user_id, package_id=package_id, status="PENDING_PAYMENT",
                        member_patient_ids=members)
     session.add(sub)
@@ -110,19 +112,19 @@ def subscribe(session: Session, *, account_user_id: int, package_id: int, member
 def renew(session: Session, *, account_user_id: int, subscription_id: int) -> Purchase:
     sub = _own_subscription(session, account_user_id, subscription_id)
     if sub.status == "PENDING_PAYMENT":
-        raise RuleViolation("请先完成首次支付 / pay the first purchase before renewing", code="fd-not-paid")
-    return _purchase(session, sub, get_package(session, sub.package_id), "renew")
+        raise RuleViolation("请先完成首次支付 / pay the first purchase before renewing", code=ErrorCode.FD_NOT_PAID)
+    return _purchase(session, sub, get_package(session, package_id=sub.package_id), "renew")
 
 
 def confirm_payment(session: Session, *, purchase_id: int, payment_ref: str, now: datetime) -> Purchase:
     """The payment seam. Subscribe starts the period now; renew extends it from the current end."""
     purchase = session.get(Purchase, purchase_id, with_for_update=True)
     if purchase is None:
-        raise NotFound("支付单不存在 / purchase not found", code="fd-purchase-not-found")
+        raise NotFound("支付单不存在 / purchase not found", code=ErrorCode.FD_PURCHASE_NOT_FOUND)
     if purchase.status == "PAID":
         if purchase.payment_ref == payment_ref:
             return purchase
-        raise Conflict("该支付单已支付 / already paid", code="fd-already-paid")
+        raise Conflict("该支付单已支付 / already paid", code=ErrorCode.FD_ALREADY_PAID)
     sub = session.get(Subscription, purchase.subscription_id, with_for_update=True)
     start, end = rules.renewed_period(sub.ends_at if purchase.kind == "renew" else None, now, purchase.period_days)
     if sub.status != "ACTIVE" or sub.starts_at is None:
@@ -131,14 +133,11 @@ def confirm_payment(session: Session, *, purchase_id: int, payment_ref: str, now
     sub.consultations_total += purchase.consultations
     purchase.status, purchase.payment_ref, purchase.paid_at = "PAID", payment_ref, now
     session.flush()
+    _share_cover(session, sub)
     audit.record(session, action="family_doctor.payment", entity_type="fd_purchase", entity_id=purchase.id,
                  detail={"amount_cents": purchase.amount_cents, "payment_ref": payment_ref,
                          "subscription_id": sub.id, "ends_at": sub.ends_at})
     return purchase
-
-
-def sandbox_payment_ref() -> str:
-    return "sandbox-" + secrets.token_hex(8)
 
 
 def _entitlement(sub: Subscription) -> rules.Entitlement:
@@ -154,10 +153,14 @@ def _covering(session: Session, account_user_id: int, patient_id: int, *, lock: 
     return [sub for sub in session.execute(query).scalars() if patient_id in sub.member_patient_ids]
 
 
-def has_active_contract(session: Session, *, account_user_id: int, patient_id: int, now: datetime) -> bool:
-    """IDT-01: a paid, running family-doctor contract covers the patient, whether or not included
-    consultations are left (the contract itself is what allows online care without a physical visit)."""
-    return any(rules.is_running(_entitlement(sub), now) for sub in _covering(session, account_user_id, patient_id))
+def _share_cover(session: Session, sub: Subscription) -> None:
+    """Tells the patient registry, for each member of `sub`, the end of the paid periods covering them: a
+    contract runs while it is ACTIVE and its end lies ahead (`rules.is_running`), and the expiry job marks
+    every ended one EXPIRED, so the latest end of the ACTIVE ones is the whole story."""
+    for patient_id in sub.member_patient_ids:
+        ends = [other.ends_at for other in _covering(session, sub.account_user_id, patient_id)
+                if other.status == "ACTIVE" and other.ends_at is not None]
+        patients.record_family_contract(session, patient_id=patient_id, until=max(ends, default=None))
 
 
 def consume_for_consultation(session: Session, *, account_user_id: int, patient_id: int, consultation_id: int,
@@ -213,4 +216,6 @@ def expire_subscriptions(session: Session, *, now: datetime) -> int:
         audit.record(session, action="family_doctor.expire", entity_type="fd_subscription", entity_id=sub.id,
                      detail={"ends_at": sub.ends_at})
     session.flush()
+    for sub in rows:
+        _share_cover(session, sub)
     return len(rows)

@@ -13,11 +13,12 @@ from healthhub.core.db import DbSession
 from healthhub.core.errors import AppError, NotFound
 from healthhub.core.inputs import ResourceId
 from healthhub.core.public_ids import PUBLIC_ID_PATTERN, decode
-from healthhub.fhir import mapping
+from healthhub.fhir import mapping, policies
+from healthhub.fhir.errors import ErrorCode
 from healthhub.hospital import service as hospital
 from healthhub.identity.deps import CurrentUser
-from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
+from healthhub.patients import service as patients
 from healthhub.prescriptions import service as prescriptions
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
@@ -43,29 +44,28 @@ def _bundle(request: Request, resources: list[Resource]) -> Response:
 
 
 def _gone() -> NotFound:
-    return NotFound("资源不存在 / resource not found", code="fhir-not-found")
+    return NotFound("资源不存在 / resource not found", code=ErrorCode.FHIR_NOT_FOUND)
 
 
-def authorised_patient(db, principal: Principal, patient_id: int) -> hospital.PatientView:
+def authorised_patient(db, principal: Principal, patient_id: int) -> patients.PatientView:
     try:
-        patient = hospital.get_patient(db, patient_id=patient_id)
+        patient = patients.get_patient(db, patient_id=patient_id)
     except AppError as exc:
         raise _gone() from exc
     if patient.sealed:
         raise _gone()
-    if principal.role == Role.ADMIN:
-        return patient
-    if principal.role == Role.PATIENT and patient.account_user_id == principal.id:
-        return patient
-    if principal.role == Role.DOCTOR:
-        try:
-            doctor = hospital.get_doctor_by_user(db, user_id=principal.id)
-        except AppError:
-            doctor = None
-        if doctor and any(c.doctor_id == doctor.id
-                          for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)):
-            return patient
-    raise _gone()
+    treated = policies.is_doctor(principal) and _has_treated(db, principal, patient_id)
+    if not policies.can_read_patient(principal, patient, treated_by_caller=treated):
+        raise _gone()
+    return patient
+
+
+def _has_treated(db, doctor_account: Principal, patient_id: int) -> bool:
+    try:
+        doctor = hospital.get_doctor_by_user(db, user_id=doctor_account.id)
+    except AppError:
+        return False  # a doctor account without a practising profile has treated nobody
+    return any(c.doctor_id == doctor.id for c in hospital.list_consultations_of_patient(db, patient_id=patient_id))
 
 
 def _decoded(public_id: str) -> int:

@@ -9,7 +9,8 @@ from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 
 from healthhub.core.public_ids import encode
-from healthhub.hospital.service import ConsultationView, Diagnosis, DoctorView, PatientView
+from healthhub.hospital.service import ConsultationView, Diagnosis, DoctorView
+from healthhub.patients.service import PatientView
 from healthhub.prescriptions.service import ItemView, PrescriptionView
 
 RESIDENT_ID_SYSTEM = "urn:oid:2.16.156.10011.1.3"  # 居民身份证号码 (WS 363 identifier OID)

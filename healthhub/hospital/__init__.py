@@ -1,3 +1,3 @@
-"""Internet hospital: doctors, specialty centres, patients and guardians, consent, follow-up
-consultations with real-time chat, records retention and sealing. Other domains use
+"""Internet hospital: doctors, specialty centres, follow-up consultations with real-time chat, their
+retention and sealing. Patients, consent and earlier records are the patients domain's. Other domains use
 `healthhub.hospital.service` only."""

@@ -6,22 +6,25 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 
+from healthhub.core.dates import local_today
 from healthhub.core.db import DbSession
 from healthhub.core.errors import NotFound
+from healthhub.core.images import decode_image
 from healthhub.core.inputs import QueryId, ResourceId
 from healthhub.core.public_ids import as_json, decode, encode
-from healthhub.hospital import rules, service, service_chat
+from healthhub.hospital import policies, rules, service, service_chat
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.chat import stream_events
-from healthhub.hospital.models import Consultation, MedicalRecord
-from healthhub.hospital.schemas import ConsultationIn, DiagnosisIn, MessageIn, TerminateIn, decode_image
+from healthhub.hospital.errors import ErrorCode
+from healthhub.hospital.models import Consultation
+from healthhub.hospital.schemas import ConsultationIn, DiagnosisIn, MessageIn, TerminateIn
 from healthhub.hospital.service_dispatch import is_offered
 from healthhub.hospital.service_doctors import doctor_row_by_user
 from healthhub.hospital.service_metrics import consultation_metrics
-from healthhub.hospital.views import local_today
 from healthhub.identity.deps import CurrentUser, require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
+from healthhub.patients import service as patients
 
 router = APIRouter()
 Patient = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
@@ -31,9 +34,9 @@ Operator = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN)
 
 def consultation_out(db: Session, consultation: Consultation) -> dict:
     """The consultation with what either participant needs on screen (patient facts, attached record)."""
-    view = service.view_of(db, consultation)
-    patient = service.get_patient(db, patient_id=consultation.patient_id)
-    record = db.get(MedicalRecord, consultation.record_id) if consultation.record_id else None
+    view = service.view_of(db, consultation=consultation)
+    patient = patients.get_patient(db, patient_id=consultation.patient_id)
+    record = patients.find_record(db, record_id=consultation.record_id) if consultation.record_id else None
     doctor = service.get_doctor(db, doctor_id=consultation.doctor_id) if consultation.doctor_id else None
     return {**as_json(view), "triage_suggestion": consultation.triage_suggestion,
             "patient": {"name": patient.name, "sex": patient.sex, "age_text": patient.age_text,
@@ -42,7 +45,7 @@ def consultation_out(db: Session, consultation: Consultation) -> dict:
                         "pregnant": patient.pregnant, "lactating": patient.lactating},
             "record": {"id": encode(record.id), "type": record.record_type, "institution": record.institution,
                        "date": record.visit_date, "icd10": record.diagnosis_code, "diagnosis": record.diagnosis_text,
-                       "has_image": record.image_data is not None} if record else None,
+                       "has_image": record.has_image} if record else None,
             "doctor": {"name": doctor.name, "title": doctor.title} if doctor else None,
             "follow_up_basis": consultation.follow_up_basis,
             "follow_up_basis_label": rules.FOLLOW_UP_BASES.get(consultation.follow_up_basis or "", ""),
@@ -53,14 +56,12 @@ def consultation_out(db: Session, consultation: Consultation) -> dict:
 
 def _visible(db: Session, consultation_id: int, user: Principal) -> Consultation:
     """The patient's account, the treating doctor, or a doctor it is offered to while it waits in the queue."""
-    consultation = service.consultation_row(db, consultation_id)
-    if user.role == Role.PATIENT and consultation.account_user_id == user.id:
+    consultation = service.consultation_row(db, consultation_id=consultation_id)
+    doctor = doctor_row_by_user(db, user_id=user.id) if policies.is_doctor(user) else None
+    offered = doctor is not None and is_offered(db, doctor=doctor, consultation=consultation)
+    if policies.can_see_consultation(user, consultation, doctor=doctor, offered=offered):
         return consultation
-    if user.role == Role.DOCTOR:
-        doctor = doctor_row_by_user(db, user.id)
-        if consultation.doctor_id == doctor.id or is_offered(db, doctor, consultation):
-            return consultation
-    raise NotFound("问诊不存在 / consultation not found", code="consultation-not-found")
+    raise NotFound("问诊不存在 / consultation not found", code=ErrorCode.CONSULTATION_NOT_FOUND)
 
 
 @router.post("/consultations", status_code=201, summary="Request a follow-up consultation (IDT-01/02)")
@@ -73,7 +74,7 @@ def request_consultation(body: ConsultationIn, db: DbSession, user: Patient) -> 
 
 @router.get("/consultations", summary="The calling patient account's consultations, newest first")
 def my_consultations(db: DbSession, user: Patient, limit: Annotated[int, Query(ge=1, le=100)] = 20) -> list[dict]:
-    rows = [c for p in service.list_patients_of_account(db, account_user_id=user.id)
+    rows = [c for p in patients.list_patients_of_account(db, account_user_id=user.id)
             for c in service.list_consultations_of_patient(db, patient_id=p.id)]
     rows.sort(key=lambda c: c.queued_at, reverse=True)
     return [as_json(c) for c in rows[:limit]]
@@ -156,7 +157,7 @@ def post_message(consultation_id: ResourceId, body: MessageIn, db: DbSession, us
 def stream(consultation_id: ResourceId, request: Request, db: DbSession, user: CurrentUser,
            last_event_id: Annotated[str | None, Header()] = None,
            after: QueryId | None = None) -> StreamingResponse:
-    service_chat.participant_role(db, service.consultation_row(db, consultation_id), user.id)
+    service_chat.participant_role(db, consultation=service.consultation_row(db, consultation_id=consultation_id), user_id=user.id)
     # Last-Event-ID is the public id of the last message the browser got (chat.py); a stale one restarts.
     start = (decode(last_event_id) if last_event_id else None) or after or 0
     return StreamingResponse(stream_events(request, consultation_id=consultation_id, user_id=user.id,

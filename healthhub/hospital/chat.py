@@ -31,7 +31,7 @@ def _poll(database: Database, consultation_id: int, user_id: int, after_id: int)
     with database.session_scope() as session:
         messages = [message_view(m) for m in messages_after(session, consultation_id=consultation_id,
                                                             user_id=user_id, after_id=after_id)]
-        consultation = consultation_row(session, consultation_id)
+        consultation = consultation_row(session, consultation_id=consultation_id)
         return messages, consultation.status, consultation.doctor_id
 
 

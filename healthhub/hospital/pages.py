@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.encoders import jsonable_encoder
 
+from healthhub.core.dates import local_today
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.navigation import add_menu
 from healthhub.core.pagination import PageParams, page_params
@@ -18,10 +19,12 @@ from healthhub.hospital.centres import list_centres
 from healthhub.hospital.service_directory import find_doctors
 from healthhub.hospital.service_doctors import active_work_session
 from healthhub.hospital.service_metrics import consultation_metrics
-from healthhub.hospital.views import PatientView, local_today
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
+from healthhub.patients import schemas as patient_schemas
+from healthhub.patients import service as patients
+from healthhub.patients.service import PatientView
 
 router = APIRouter(include_in_schema=False)
 add_menu("在线复诊", "/consult", {Role.PATIENT}, order=20)
@@ -43,23 +46,24 @@ def _member(db, patient: PatientView) -> dict:
 
 @router.get("/consult")
 def consult_page(request: Request, db: DbSession, user: PatientUser):
-    patients = service.list_patients_of_account(db, account_user_id=user.id)
-    active = [c for p in patients for c in service.list_consultations_of_patient(db, patient_id=p.id)
+    family = patients.list_patients_of_account(db, account_user_id=user.id)
+    active = [c for p in family for c in service.list_consultations_of_patient(db, patient_id=p.id)
               if c.status in consultations.ACTIVE]
     return render(request, "hospital/consult.html", {
-        "family": [_member(db, p) for p in patients], "centres": list_centres(db), "record_types": rules.RECORD_TYPES,
-        "active": jsonable_encoder([consultation_out(db, service.consultation_row(db, c.id)) for c in active])})
+        "family": [_member(db, p) for p in family], "centres": list_centres(db),
+        "record_types": patient_schemas.RECORD_TYPES,
+        "active": jsonable_encoder([consultation_out(db, service.consultation_row(db, consultation_id=c.id)) for c in active])})
 
 
 @router.get("/records")
 def records_page(request: Request, db: DbSession, user: PatientUser):
     family = []
-    for patient in service.list_patients_of_account(db, account_user_id=user.id):
+    for patient in patients.list_patients_of_account(db, account_user_id=user.id):
         history = [as_json(r) for r in service.list_records(db, patient_id=patient.id)]
         family.append({**_member(db, patient), "history": history})
     return render(request, "hospital/records.html", {
-        "family": family, "relationships": rules.RELATIONSHIPS, "guardians": rules.GUARDIAN_RELATIONSHIPS,
-        "record_types": rules.RECORD_TYPES})
+        "family": family, "relationships": patient_schemas.RELATIONSHIPS,
+        "guardians": patient_schemas.GUARDIAN_RELATIONSHIPS, "record_types": patient_schemas.RECORD_TYPES})
 
 
 def _id_filter(raw: str) -> int | None:
@@ -85,7 +89,7 @@ def doctors_page(request: Request, db: DbSession, _user: PatientUser,
 @router.get("/doctor/workbench")
 def workbench(request: Request, db: DbSession, user: DoctorUser):
     doctor = service.get_doctor_by_user(db, user_id=user.id)
-    work = active_work_session(db, doctor.id, utcnow())
+    work = active_work_session(db, doctor_id=doctor.id, now=utcnow())
     return render(request, "hospital/workbench.html", {
         "doctor": doctor, "work": work, "reasons": rules.TERMINATION_REASONS,
         "queue": jsonable_encoder([consultation_out(db, c) for c in consultations.queue_for_doctor(

@@ -1,4 +1,4 @@
-"""Pure decisions of the internet hospital (IDT-*, DP-02): plain data in, a verdict out.
+"""Pure decisions of the internet hospital (IDT-*): plain data in, a verdict out.
 
 Nothing here touches the database, so every rule is tested and reasoned about on its own.
 """
@@ -6,51 +6,30 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from healthhub.core.dates import add_years, full_years
 from healthhub.core.errors import RuleViolation
+from healthhub.hospital.errors import ErrorCode
 
 TITLES = ("住院医师", "主治医师", "副主任医师", "主任医师")
 AFFILIATIONS = {"own": "本院医生", "partner": "合作医生"}
-RELATIONSHIPS = ("本人", "配偶", "子女", "父母", "祖父母", "外祖父母", "兄弟姐妹", "其他")
-GUARDIAN_RELATIONSHIPS = ("父亲", "母亲", "祖父母", "外祖父母", "其他法定监护人")
-RECORD_TYPES = ("门诊病历", "住院病历", "出院小结", "诊断证明")
 TERMINATION_REASONS = {
     "condition_changed": "病情变化，需线下就诊 / condition changed",
     "first_visit": "经核实为首诊，不适用互联网诊疗 / turned out to be a first visit",
     "unsuitable": "病情不适宜互联网诊疗 / unsuitable for online care",
 }
 MIN_PRACTICE_YEARS = 3  # IDT-04
-CONSENT_AGE = 14  # DP-02 / PIPL art. 31: under 14 the guardian consents
-ADULT_AGE = 18
-UNDER6_AGE = 6  # IDT-10
 WORK_SESSION = timedelta(hours=4)  # IDT-05: re-authenticate at least this often while online
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-OUTPATIENT_RECORD_YEARS = 15  # IDT-11
 CHAT_RECORD_YEARS = 3  # IDT-11
 
 # 医师执业证书编码: 15 digits.
 _LICENCE = re.compile(r"^\d{15}$")
-# ICD-10 category, optionally with a subcategory/extension (national clinical edition uses e.g. I10.x00).
-_ICD10 = re.compile(r"^[A-Z]\d{2}(\.[0-9A-Z]{1,7})?$")
 
 
 def normalize_licence_no(raw: str) -> str:
     number = raw.strip()
     if not _LICENCE.match(number):
-        raise RuleViolation("医师执业证书编码应为15位数字 / licence number must be 15 digits", code="bad-licence-no")
+        raise RuleViolation("医师执业证书编码应为15位数字 / licence number must be 15 digits", code=ErrorCode.BAD_LICENCE_NO)
     return number
-
-
-def normalize_icd10(raw: str) -> str:
-    code = raw.strip().upper()
-    if not _ICD10.match(code):
-        raise RuleViolation(f"ICD-10 编码格式不正确：{raw!r}（例如 I10、E11.9、J06.900）/ not an ICD-10 code",
-                            code="bad-icd10")
-    return code
-
-
-def full_years(start: date, today: date) -> int:
-    years = today.year - start.year
-    return years - ((today.month, today.day) < (start.month, start.day))
 
 
 @dataclass(frozen=True)
@@ -88,48 +67,6 @@ def doctor_eligibility(facts: DoctorFacts, today: date) -> Eligibility:
     return Eligibility(ok=not reasons, reasons=tuple(reasons))
 
 
-def age_years(birth: date, today: date) -> float:
-    """Fractional years, so an infant of 3 months is 0.25 rather than 0."""
-    return round((today - birth).days / 365.2425, 3)
-
-
-def is_under(birth: date, years: int, today: date) -> bool:
-    """Calendar-exact: a child is under 6 until the morning of the 6th birthday."""
-    return full_years(birth, today) < years
-
-
-def age_text(birth: date, today: date) -> str:
-    """RX-04 wants infants' age in days or months."""
-    years = full_years(birth, today)
-    if years >= 3:
-        return f"{years}岁"
-    months = (today.year - birth.year) * 12 + today.month - birth.month - (today.day < birth.day)
-    if months >= 1:
-        return f"{months // 12}岁{months % 12}个月" if months >= 12 else f"{months}个月"
-    return f"{(today - birth).days}天"
-
-
-def consent_role(relationship: str, birth: date, today: date) -> str:
-    """Who gives DP-02 consent for this profile: the person, a guardian, or an authorised relative."""
-    if relationship == "本人":
-        return "self"
-    if is_under(birth, ADULT_AGE, today):
-        return "guardian"
-    return "authorised"
-
-
-def check_guardian(relationship: str, birth: date, guardian_relationship: str | None, today: date) -> None:
-    """A minor's profile names the account holder as guardian and how they are related."""
-    if relationship == "本人" and is_under(birth, ADULT_AGE, today):
-        raise RuleViolation("未成年人不能作为账户本人，请由监护人的账户添加 / a minor cannot hold the account; "
-                            "add them from the guardian's account", code="minor-account-holder")
-    if relationship != "本人" and is_under(birth, ADULT_AGE, today):
-        if guardian_relationship not in GUARDIAN_RELATIONSHIPS:
-            raise RuleViolation("未成年家庭成员须指明监护人关系（父亲/母亲/祖父母/外祖父母/其他法定监护人）/ a minor "
-                                "needs the account holder named as guardian with the relationship",
-                                code="guardian-required")
-
-
 @dataclass(frozen=True)
 class FollowUpFacts:
     """What IDT-01/02 needs to know about the earlier diagnosis the patient attached."""
@@ -161,15 +98,15 @@ def check_follow_up(facts: FollowUpFacts, today: date) -> str:
             return "first_visit_pilot"
         raise RuleViolation("互联网诊疗仅限复诊：请上传线下就诊的病历、出院小结或诊断证明后再发起问诊 / online "
                             "consultations are follow-ups only: attach the earlier diagnosis from a physical visit",
-                            code="follow-up-required")
+                            code=ErrorCode.FOLLOW_UP_REQUIRED)
     if facts.record_patient_id != facts.patient_id or facts.record_sealed:
         raise RuleViolation("所附病历不属于该就诊人 / the attached record belongs to another patient",
-                            code="record-mismatch")
+                            code=ErrorCode.RECORD_MISMATCH)
     if not facts.record_diagnosis_code:
         raise RuleViolation("所附病历没有明确诊断 / the attached record has no clear diagnosis",
-                            code="follow-up-required")
+                            code=ErrorCode.FOLLOW_UP_REQUIRED)
     if facts.record_visit_date is None or facts.record_visit_date > today:
-        raise RuleViolation("病历日期不能晚于今天 / the record date is in the future", code="bad-record-date")
+        raise RuleViolation("病历日期不能晚于今天 / the record date is in the future", code=ErrorCode.BAD_RECORD_DATE)
     return "record"
 
 
@@ -200,49 +137,30 @@ def check_can_work(facts: AcceptFacts) -> None:
     """A doctor takes a consultation only when eligible (IDT-04), online, re-authenticated (IDT-05)
     and the request is offered to them (their department, or their centre once escalated)."""
     if not facts.eligibility.ok:
-        raise RuleViolation(f"医生不具备互联网诊疗资格：{facts.eligibility.reason}", code="doctor-not-eligible")
+        raise RuleViolation(f"医生不具备互联网诊疗资格：{facts.eligibility.reason}", code=ErrorCode.DOCTOR_NOT_ELIGIBLE)
     if not facts.online:
-        raise RuleViolation("请先上线接诊 / go online first", code="doctor-offline")
+        raise RuleViolation("请先上线接诊 / go online first", code=ErrorCode.DOCTOR_OFFLINE)
     if not facts.work_session_valid:
         raise RuleViolation("接诊前须实名再认证（重新输入密码或PIN）/ re-authenticate before consulting (IDT-05)",
-                            code="reauth-required")
+                            code=ErrorCode.REAUTH_REQUIRED)
     if facts.pool.excluded:
         raise RuleViolation("您接诊后未在时限内回复，该问诊已转派其他医生 / you accepted this request but did not "
-                            "answer in time, so it went to other doctors", code="reassigned-away")
+                            "answer in time, so it went to other doctors", code=ErrorCode.REASSIGNED_AWAY)
     if offered_to(facts.pool):
         return
     if facts.pool.same_centre:
         raise RuleViolation("该问诊先由本科室医生接诊，排队超时后才转派至本专科中心 / the request is offered to its "
                             "department's doctors first, to the whole centre only after a timeout",
-                            code="department-first")
+                            code=ErrorCode.DEPARTMENT_FIRST)
     raise RuleViolation("该科室不属于您所在的专科中心 / this department belongs to another centre",
-                        code="wrong-centre")
+                        code=ErrorCode.WRONG_CENTRE)
 
 
 def check_termination_reason(reason: str) -> str:
     if reason not in TERMINATION_REASONS:
         raise RuleViolation("终止原因须为：病情变化 / 首诊 / 不适宜互联网诊疗 / reason must be one of "
-                            + ", ".join(TERMINATION_REASONS), code="bad-termination-reason")
+                            + ", ".join(TERMINATION_REASONS), code=ErrorCode.BAD_TERMINATION_REASON)
     return reason
-
-
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
-
-
-def sniff_image(data: bytes) -> str:
-    """Type from magic bytes, never from the client's claim; PNG, JPEG and WebP only, ≤5 MB."""
-    if not data:
-        raise RuleViolation("图片为空 / empty image", code="bad-image")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise RuleViolation(f"图片过大：{len(data) / 1048576:.1f} MB，上限 5 MB / image larger than 5 MB",
-                            code="image-too-large")
-    for magic, mime in _SIGNATURES:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    raise RuleViolation("仅支持 PNG、JPEG、WebP 图片 / only PNG, JPEG and WebP images are accepted",
-                        code="bad-image-type")
 
 
 @dataclass(frozen=True)
@@ -269,10 +187,3 @@ def stale_action(facts: WaitFacts, now: datetime, timeout: timedelta) -> str | N
 def latest_practice_start(today: date) -> date:
     """The last start date that still gives MIN_PRACTICE_YEARS full years today (IDT-04, as a query bound)."""
     return add_years(today, -MIN_PRACTICE_YEARS)
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)

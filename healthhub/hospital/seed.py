@@ -1,26 +1,24 @@
-"""Demo hospital: 24 centres, ~40 own and partner doctors (some not yet eligible under IDT-04),
-the demo patient's family (self, a child under 6, a parent) with earlier diagnoses, past consultations."""
+"""Demo hospital: 24 centres, ~40 own and partner doctors (some not yet eligible under IDT-04), and past
+consultations of the demo patient (whose family and earlier diagnoses the patients seeder adds first)."""
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthhub.core.dates import add_years, local_today
 from healthhub.core.db import utcnow
-from healthhub.core.identity_numbers import make_resident_id
 from healthhub.hospital import rules
 from healthhub.hospital.centres import department_by_name, ensure_centres
-from healthhub.hospital.models import ChatMessage, Centre, Consultation, Department, Doctor, Patient
+from healthhub.hospital.models import ChatMessage, Centre, Consultation, Department, Doctor
 from healthhub.hospital.service_doctors import DoctorProfile, ScheduleSlot, create_doctor, set_schedule
-from healthhub.hospital.service_patients import (HealthFacts, NewPatient, NewRecord, add_patient, add_record,
-                                                 grant_consent)
-from healthhub.hospital.views import local_today
 from healthhub.identity.roles import Role
 from healthhub.identity.schemas import UserCreate
 from healthhub.identity.seed import DEMO_PASSWORD
 from healthhub.identity.service import create_user, get_user
+from healthhub.patients import service as patients
+from healthhub.seed.context import DemoLogin, SeedContext
 from healthhub.seed.people import make_person
 from healthhub.seed.places import districts_of, major_cities
-from healthhub.seed.runner import DemoLogin, SeedContext
 
 ORDER = 30
 DOCTOR_COUNT = 40
@@ -69,39 +67,14 @@ def _seed_doctors(session: Session, ctx: SeedContext) -> None:
                                                           for d, (a, b) in zip(days, shifts, strict=True)])
 
 
-def _seed_family(session: Session, ctx: SeedContext) -> None:
-    account = ctx.shared["users"]["patient"]
-    holder = get_user(session, user_id=account)
-    rng = ctx.rng("hospital-family")
-    districts = districts_of(major_cities()[0])
-    me = add_patient(session, account_user_id=account, data=NewPatient(
-        relationship="本人", name=holder.display_name.split("（")[0], id_number=holder.id_number,
-        health=HealthFacts(weight_kg=68.0, allergies=["青霉素"], conditions=[{"code": "I10", "name": "原发性高血压"}])))
-    child_person = make_person(rng, rng.choice(districts), min_age=0, max_age=1)
-    child_birth = local_today() - timedelta(days=3 * 365 + 40)
-    child = add_patient(session, account_user_id=account, data=NewPatient(
-        relationship="子女", name=me.name[0] + child_person.name[1:], guardian_relationship="父亲" if me.sex == "M"
-        else "母亲", id_number=make_resident_id(child_person.district.adcode, child_birth, 17, female=False),
-        health=HealthFacts(weight_kg=15.5)))
-    elder_person = make_person(rng, rng.choice(districts), min_age=70, max_age=80)
-    elder = add_patient(session, account_user_id=account, data=NewPatient(
-        relationship="父母", name=elder_person.name, id_number=elder_person.id_number,
-        health=HealthFacts(weight_kg=62.0, allergies=["磺胺类"], conditions=[
-            {"code": "E11.9", "name": "2型糖尿病"}, {"code": "I10", "name": "原发性高血压"}])))
-    today = local_today()
-    records = {}
-    for patient, kind, institution, days_ago, code, text in (
-            (me, "门诊病历", "首都医科大学附属北京朝阳医院", 60, "I10", "原发性高血压"),
-            (elder, "出院小结", "北京协和医院", 120, "E11.9", "2型糖尿病"),
-            (child, "诊断证明", "首都儿科研究所附属儿童医院", 20, "J06.9", "急性上呼吸道感染")):
-        grant_consent(session, account_user_id=account, patient_id=patient.id)
-        records[patient.id] = add_record(session, account_user_id=account, patient_id=patient.id, data=NewRecord(
-            record_type=kind, institution=institution, visit_date=today - timedelta(days=days_ago),
-            diagnosis_code=code, diagnosis_text=text))
-    _seed_past_consultations(session, ctx, account, me, records[me.id])
-
-
-def _seed_past_consultations(session: Session, ctx: SeedContext, account: int, me: Patient, record) -> None:
+def _seed_past_consultations(session: Session, ctx: SeedContext, account: int) -> None:
+    """Two finished follow-ups of the account holder's hypertension with the demo doctor, chat included."""
+    me = next((p for p in patients.list_patients_of_account(session, account_user_id=account)
+               if p.relationship == "本人"), None)
+    records = patients.list_records(session, patient_id=me.id) if me else []
+    if not records:
+        return
+    record = records[0]
     doctor = session.execute(select(Doctor).where(Doctor.user_id == ctx.shared["users"]["doctor"])).scalar_one()
     gp = department_by_name(session, "全科")
     now = utcnow()
@@ -120,7 +93,7 @@ def _seed_past_consultations(session: Session, ctx: SeedContext, account: int, m
                                            (15, "doctor", doctor.user_id, advice)):
             at = start + timedelta(minutes=offset)
             session.add(ChatMessage(consultation_id=consultation.id, sender_user_id=sender, sender_role=role,
-                                    kind="text", text=text, created_at=at, retain_until=rules.add_years(
+                                    kind="text", text=text, created_at=at, retain_until=add_years(
                                         at.date(), rules.CHAT_RECORD_YEARS)))
     session.flush()
 
@@ -129,7 +102,7 @@ def seed(session: Session, ctx: SeedContext) -> list[DemoLogin]:
     ensure_centres(session)
     if session.execute(select(Doctor.id).where(Doctor.user_id == ctx.shared["users"]["doctor"])).first() is None:
         _seed_doctors(session, ctx)
-    if session.execute(select(Patient.id).where(Patient.account_user_id == ctx.shared["users"]["patient"])
-                       ).first() is None:
-        _seed_family(session, ctx)
+    account = ctx.shared["users"]["patient"]
+    if session.execute(select(Consultation.id).where(Consultation.account_user_id == account)).first() is None:
+        _seed_past_consultations(session, ctx, account)
     return [("doctor", "doctor_002", DEMO_PASSWORD)]

@@ -7,19 +7,21 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit, events
+from healthhub.core.dates import local_today
 from healthhub.core.db import utcnow
+from healthhub.core.icd10 import normalize_icd10
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
-from healthhub.family_doctor import service as family_doctor
 from healthhub.hospital import rules
-from healthhub.hospital.models import (Consultation, ConsultationEvent, ConsultationExclusion, Department, Doctor,
-                                       MedicalRecord)
+from healthhub.hospital.errors import ErrorCode
+from healthhub.hospital.events import ConsultationClosed, ConsultationRequested
+from healthhub.hospital.models import Consultation, ConsultationEvent, ConsultationExclusion, Department, Doctor
 from healthhub.hospital.service import consultation_row
 from healthhub.hospital.service_chat import post_system
 from healthhub.hospital.service_dispatch import pool_facts, waiting_for
 from healthhub.hospital.service_doctors import active_work_session, doctor_row_by_user
-from healthhub.hospital.service_patients import has_consent, owned_patient
 from healthhub.hospital.triage import suggest_department
-from healthhub.hospital.views import doctor_facts, local_today
+from healthhub.hospital.views import doctor_facts
+from healthhub.patients import service as patients
 
 ACTIVE = ("waiting", "in_progress")
 CLOSED = ("completed", "terminated", "cancelled")
@@ -42,30 +44,30 @@ def _event(session: Session, consultation: Consultation, kind: str, actor_user_i
 
 
 def request_consultation(session: Session, *, account_user_id: int, data: ConsultationRequest) -> Consultation:
-    patient = owned_patient(session, account_user_id=account_user_id, patient_id=data.patient_id)
-    if not has_consent(session, patient.id):
+    patient = patients.owned_patient(session, account_user_id=account_user_id, patient_id=data.patient_id)
+    if not patient.consent_given:
         raise RuleViolation("请先阅读并单独同意《健康数据处理告知书》后再问诊 / give separate consent to health data "
-                            "processing first (DP-02)", code="consent-required")
+                            "processing first (DP-02)", code=ErrorCode.CONSENT_REQUIRED)
     department = session.get(Department, data.department_id)
     if department is None:
-        raise NotFound("科室不存在 / department not found", code="department-not-found")
-    record = session.get(MedicalRecord, data.record_id) if data.record_id else None
+        raise NotFound("科室不存在 / department not found", code=ErrorCode.DEPARTMENT_NOT_FOUND)
+    record = patients.find_record(session, record_id=data.record_id) if data.record_id else None
     now = utcnow()
     basis = rules.check_follow_up(rules.FollowUpFacts(
-        record_patient_id=record.patient_id if record else None, record_sealed=bool(record and record.sealed_at),
+        record_patient_id=record.patient_id if record else None, record_sealed=bool(record and record.sealed),
         record_visit_date=record.visit_date if record else None,
         record_diagnosis_code=record.diagnosis_code if record else None, patient_id=patient.id,
         first_visit_allowed=department.first_visit_allowed,
-        family_contract=record is None and family_doctor.has_active_contract(
-            session, account_user_id=account_user_id, patient_id=patient.id, now=now)), local_today())
+        family_contract=record is None and patients.has_family_contract(session, patient_id=patient.id, now=now)),
+        local_today())
     complaint = data.complaint.strip()
     if not 5 <= len(complaint) <= 2000:
         raise RuleViolation("请用5–2000字描述本次复诊的情况 / describe the follow-up in 5–2000 characters",
-                            code="bad-complaint")
+                            code=ErrorCode.BAD_COMPLAINT)
     if session.execute(select(Consultation.id).where(Consultation.patient_id == patient.id,
                                                      Consultation.status.in_(ACTIVE))).first():
         raise Conflict("该就诊人已有进行中的问诊 / this patient already has an open consultation",
-                       code="consultation-open")
+                       code=ErrorCode.CONSULTATION_OPEN)
     consultation = Consultation(
         patient_id=patient.id, account_user_id=account_user_id, department_id=department.id,
         record_id=record.id if record else None, follow_up_basis=basis, status="waiting", complaint=complaint,
@@ -77,44 +79,44 @@ def request_consultation(session: Session, *, account_user_id: int, data: Consul
                  entity_id=consultation.id, detail={"patient_id": patient.id, "department_id": department.id,
                                                     "record_id": consultation.record_id, "basis": basis})
     # The family-doctor domain consumes an included consultation here, in this same transaction.
-    events.publish(session, "hospital.consultation.requested", {
-        "consultation_id": consultation.id, "patient_id": patient.id, "account_user_id": account_user_id,
-        "department_id": department.id, "follow_up_basis": basis})
+    events.publish(session, ConsultationRequested(
+        consultation_id=consultation.id, patient_id=patient.id, account_user_id=account_user_id,
+        department_id=department.id, follow_up_basis=basis))
     return consultation
 
 
 def owned_consultation(session: Session, *, account_user_id: int, consultation_id: int) -> Consultation:
-    consultation = consultation_row(session, consultation_id)
+    consultation = consultation_row(session, consultation_id=consultation_id)
     if consultation.account_user_id != account_user_id:
-        raise NotFound("问诊不存在 / consultation not found", code="consultation-not-found")
+        raise NotFound("问诊不存在 / consultation not found", code=ErrorCode.CONSULTATION_NOT_FOUND)
     return consultation
 
 
 def cancel(session: Session, *, account_user_id: int, consultation_id: int) -> Consultation:
     consultation = owned_consultation(session, account_user_id=account_user_id, consultation_id=consultation_id)
     if consultation.status != "waiting":
-        raise Conflict("医生已接诊，不能取消 / a doctor already accepted", code="cannot-cancel")
+        raise Conflict("医生已接诊，不能取消 / a doctor already accepted", code=ErrorCode.CANNOT_CANCEL)
     _close(session, consultation, "cancelled", account_user_id)
     return consultation
 
 
 def _check_doctor_can_work(session: Session, doctor: Doctor, consultation: Consultation) -> int:
-    work = active_work_session(session, doctor.id, utcnow())
+    work = active_work_session(session, doctor_id=doctor.id, now=utcnow())
     department = session.get(Department, consultation.department_id)
     rules.check_can_work(rules.AcceptFacts(
         eligibility=rules.doctor_eligibility(doctor_facts(doctor), local_today()), online=doctor.online,
-        work_session_valid=work is not None, pool=pool_facts(session, doctor, consultation, department)))
+        work_session_valid=work is not None, pool=pool_facts(session, doctor=doctor, consultation=consultation, department=department)))
     return work.id
 
 
 def queue_for_doctor(session: Session, *, doctor_user_id: int, limit: int = 50) -> list[Consultation]:
     """Waiting requests offered to the doctor (service_dispatch), escalated ones first."""
-    return waiting_for(session, doctor_row_by_user(session, doctor_user_id), limit)
+    return waiting_for(session, doctor=doctor_row_by_user(session, user_id=doctor_user_id), limit=limit)
 
 
 def doctor_consultations(session: Session, *, doctor_user_id: int, active: bool = True,
                          limit: int = 50) -> list[Consultation]:
-    doctor = doctor_row_by_user(session, doctor_user_id)
+    doctor = doctor_row_by_user(session, user_id=doctor_user_id)
     statuses = ("in_progress",) if active else CLOSED
     return list(session.execute(select(Consultation).where(
         Consultation.doctor_id == doctor.id, Consultation.status.in_(statuses), Consultation.sealed_at.is_(None),
@@ -122,8 +124,8 @@ def doctor_consultations(session: Session, *, doctor_user_id: int, active: bool 
 
 
 def accept(session: Session, *, doctor_user_id: int, consultation_id: int) -> Consultation:
-    doctor = doctor_row_by_user(session, doctor_user_id)
-    consultation = consultation_row(session, consultation_id)
+    doctor = doctor_row_by_user(session, user_id=doctor_user_id)
+    consultation = consultation_row(session, consultation_id=consultation_id)
     work_id = _check_doctor_can_work(session, doctor, consultation)
     now = utcnow()
     # Conditional update: of two doctors accepting at once, exactly one wins.
@@ -133,24 +135,21 @@ def accept(session: Session, *, doctor_user_id: int, consultation_id: int) -> Co
                                   accepted_at=now, updated_at=now)).rowcount
     if not won:
         raise Conflict("该问诊已被接诊或已结束 / already accepted by another doctor or closed",
-                       code="already-accepted")
+                       code=ErrorCode.ALREADY_ACCEPTED)
     session.refresh(consultation)
     _event(session, consultation, "accepted", doctor_user_id, doctor_id=doctor.id, work_session_id=work_id)
     audit.record(session, action="hospital.consultation.accept", entity_type="consultation",
                  entity_id=consultation.id, detail={"doctor_id": doctor.id, "work_session_id": work_id})
-    events.publish(session, "hospital.consultation.accepted", {
-        "consultation_id": consultation.id, "patient_id": consultation.patient_id,
-        "account_user_id": consultation.account_user_id, "doctor_id": doctor.id})
     return consultation
 
 
 def treating(session: Session, *, doctor_user_id: int, consultation_id: int) -> Consultation:
-    doctor = doctor_row_by_user(session, doctor_user_id)
-    consultation = consultation_row(session, consultation_id)
+    doctor = doctor_row_by_user(session, user_id=doctor_user_id)
+    consultation = consultation_row(session, consultation_id=consultation_id)
     if consultation.doctor_id != doctor.id:
-        raise Forbidden("您不是该问诊的接诊医生 / you are not this consultation's doctor", code="not-treating-doctor")
+        raise Forbidden("您不是该问诊的接诊医生 / you are not this consultation's doctor", code=ErrorCode.NOT_TREATING_DOCTOR)
     if consultation.status != "in_progress":
-        raise Conflict("问诊不在进行中 / the consultation is not in progress", code="consultation-not-in-progress")
+        raise Conflict("问诊不在进行中 / the consultation is not in progress", code=ErrorCode.CONSULTATION_NOT_IN_PROGRESS)
     return consultation
 
 
@@ -158,13 +157,13 @@ def diagnose(session: Session, *, doctor_user_id: int, consultation_id: int, dia
              advice: str, emergency: bool = False) -> Consultation:
     consultation = treating(session, doctor_user_id=doctor_user_id, consultation_id=consultation_id)
     if not diagnoses:
-        raise RuleViolation("请至少填写一个诊断 / at least one diagnosis is required", code="diagnosis-required")
+        raise RuleViolation("请至少填写一个诊断 / at least one diagnosis is required", code=ErrorCode.DIAGNOSIS_REQUIRED)
     cleaned = []
     for item in diagnoses:
         name = str(item.get("name", "")).strip()
         if not name:
-            raise RuleViolation("诊断须有名称 / each diagnosis needs a name", code="bad-diagnosis")
-        cleaned.append({"code": rules.normalize_icd10(str(item.get("code", ""))), "name": name[:100]})
+            raise RuleViolation("诊断须有名称 / each diagnosis needs a name", code=ErrorCode.BAD_DIAGNOSIS)
+        cleaned.append({"code": normalize_icd10(str(item.get("code", ""))), "name": name[:100]})
     consultation.diagnoses, consultation.advice, consultation.emergency = cleaned, advice.strip()[:2000], emergency
     session.flush()
     audit.record(session, action="hospital.consultation.diagnose", entity_type="consultation",
@@ -178,16 +177,16 @@ def _close(session: Session, consultation: Consultation, status: str, actor_user
     session.flush()
     audit.record(session, action=f"hospital.consultation.{status}", entity_type="consultation",
                  entity_id=consultation.id, detail=detail)
-    events.publish(session, "hospital.consultation.closed", {
-        "consultation_id": consultation.id, "patient_id": consultation.patient_id,
-        "account_user_id": consultation.account_user_id, "doctor_id": consultation.doctor_id, "status": status})
+    events.publish(session, ConsultationClosed(
+        consultation_id=consultation.id, patient_id=consultation.patient_id,
+        account_user_id=consultation.account_user_id, doctor_id=consultation.doctor_id, status=status))
 
 
 def end(session: Session, *, doctor_user_id: int, consultation_id: int) -> Consultation:
     consultation = treating(session, doctor_user_id=doctor_user_id, consultation_id=consultation_id)
     if not consultation.diagnoses:
         raise RuleViolation("结束问诊前请填写诊断（ICD-10）和医嘱 / record the diagnosis before ending",
-                            code="diagnosis-required")
+                            code=ErrorCode.DIAGNOSIS_REQUIRED)
     _close(session, consultation, "completed", doctor_user_id)
     return consultation
 
@@ -206,7 +205,7 @@ def confirm_guardian_present(session: Session, *, account_user_id: int, consulta
     """IDT-10: the guardian (the account holder) confirms being with the child."""
     consultation = owned_consultation(session, account_user_id=account_user_id, consultation_id=consultation_id)
     if consultation.status not in ACTIVE:
-        raise Conflict("问诊已结束 / the consultation is closed", code="consultation-closed")
+        raise Conflict("问诊已结束 / the consultation is closed", code=ErrorCode.CONSULTATION_CLOSED)
     consultation.guardian_present_by_user_id, consultation.guardian_present_at = account_user_id, utcnow()
     session.flush()
     audit.record(session, action="hospital.consultation.guardian_present", entity_type="consultation",
@@ -236,7 +235,7 @@ def _return_to_queue(session: Session, consultation: Consultation, now: datetime
            timeout_minutes=int(timeout.total_seconds() // 60))
     audit.record(session, action="hospital.consultation.reassign", entity_type="consultation",
                  entity_id=consultation.id, detail={"previous_doctor_id": previous, "excluded": True})
-    post_system(session, consultation, REASSIGNED_TEXT, now)
+    post_system(session, consultation=consultation, text=REASSIGNED_TEXT, now=now)
 
 
 def _escalate(session: Session, consultation: Consultation, now: datetime, timeout: timedelta) -> None:
@@ -248,10 +247,10 @@ def _escalate(session: Session, consultation: Consultation, now: datetime, timeo
            timeout_minutes=int(timeout.total_seconds() // 60))
     audit.record(session, action="hospital.consultation.escalate", entity_type="consultation",
                  entity_id=consultation.id, detail={"centre_id": centre_id})
-    post_system(session, consultation, ESCALATED_TEXT, now)
+    post_system(session, consultation=consultation, text=ESCALATED_TEXT, now=now)
 
 
-def reassign_stale(session: Session, now: datetime, *, timeout: timedelta = DEFAULT_REASSIGN_TIMEOUT) -> list[int]:
+def reassign_stale(session: Session, *, now: datetime, timeout: timedelta = DEFAULT_REASSIGN_TIMEOUT) -> list[int]:
     """The periodic sweep (hospital/jobs.py, every minute): accepted requests the doctor never answered
     go back to the queue without that doctor; requests waiting unaccepted past the timeout are
     escalated to the whole centre. Each move is recorded (event, audit, a system chat message).
@@ -281,6 +280,6 @@ def reassign_stale(session: Session, now: datetime, *, timeout: timedelta = DEFA
     return moved
 
 
-def events_of(session: Session, consultation_id: int) -> list[ConsultationEvent]:
+def events_of(session: Session, *, consultation_id: int) -> list[ConsultationEvent]:
     return list(session.execute(select(ConsultationEvent).where(ConsultationEvent.consultation_id == consultation_id)
                                 .order_by(ConsultationEvent.id)).scalars())

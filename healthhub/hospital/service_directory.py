@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import and_, case, exists, or_, select
 from sqlalchemy.orm import Session
 
+from healthhub.core.dates import local_today
 from healthhub.core.pagination import PageParams, paginate
 from healthhub.core.public_ids import PublicId
 from healthhub.hospital import rules
 from healthhub.hospital.models import Centre, Department, Doctor, DoctorDepartment, DoctorSchedule, WorkSession
-from healthhub.hospital.views import local_today
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from healthhub.hospital import rules
 from healthhub.hospital.models import Consultation, ConsultationExclusion, Department, Doctor, DoctorDepartment
 
 
-def pool_facts(session: Session, doctor: Doctor, consultation: Consultation, department: Department) -> rules.PoolFacts:
+def pool_facts(session: Session, *, doctor: Doctor, consultation: Consultation, department: Department) -> rules.PoolFacts:
     return rules.PoolFacts(
         in_department=session.get(DoctorDepartment, (doctor.id, department.id)) is not None,
         same_centre=doctor.centre_id == department.centre_id,
@@ -16,12 +16,12 @@ def pool_facts(session: Session, doctor: Doctor, consultation: Consultation, dep
         excluded=session.get(ConsultationExclusion, (consultation.id, doctor.id)) is not None)
 
 
-def is_offered(session: Session, doctor: Doctor, consultation: Consultation) -> bool:
+def is_offered(session: Session, *, doctor: Doctor, consultation: Consultation) -> bool:
     department = session.get(Department, consultation.department_id)
-    return consultation.status == "waiting" and rules.offered_to(pool_facts(session, doctor, consultation, department))
+    return consultation.status == "waiting" and rules.offered_to(pool_facts(session, doctor=doctor, consultation=consultation, department=department))
 
 
-def waiting_for(session: Session, doctor: Doctor, limit: int = 50) -> list[Consultation]:
+def waiting_for(session: Session, *, doctor: Doctor, limit: int = 50) -> list[Consultation]:
     """The doctor's queue: the same pool as rules.offered_to, escalated requests first, then oldest first."""
     own = select(DoctorDepartment.department_id).where(DoctorDepartment.doctor_id == doctor.id)
     excluded = select(ConsultationExclusion.consultation_id).where(ConsultationExclusion.doctor_id == doctor.id)

@@ -7,14 +7,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from healthhub.core import audit
+from healthhub.core.dates import local_today
 from healthhub.core.db import utcnow
 from healthhub.core.errors import AppError, Conflict, Forbidden, NotFound, RuleViolation
 from healthhub.core.security import hash_password, verify_password
-from healthhub.hospital import rules
+from healthhub.hospital import policies, rules
+from healthhub.hospital.errors import ErrorCode
 from healthhub.hospital.models import Centre, Department, Doctor, DoctorDepartment, DoctorSchedule, WorkSession
-from healthhub.hospital.views import doctor_facts, local_today
+from healthhub.hospital.views import doctor_facts
 from healthhub.identity import service as identity
-from healthhub.identity.roles import Role
 
 MAX_PIN_FAILURES = 5
 _PIN = re.compile(r"^\d{6}$")
@@ -44,34 +45,34 @@ class ScheduleSlot:
     ends_at: time
 
 
-def doctor_row_by_user(session: Session, user_id: int) -> Doctor:
+def doctor_row_by_user(session: Session, *, user_id: int) -> Doctor:
     doctor = session.execute(select(Doctor).where(Doctor.user_id == user_id)).scalar_one_or_none()
     if doctor is None:
-        raise NotFound("当前账户没有医生执业档案 / this account has no doctor profile", code="doctor-profile-missing")
+        raise NotFound("当前账户没有医生执业档案 / this account has no doctor profile", code=ErrorCode.DOCTOR_PROFILE_MISSING)
     return doctor
 
 
 def create_doctor(session: Session, *, profile: DoctorProfile) -> Doctor:
-    if identity.get_user(session, user_id=profile.user_id).role != Role.DOCTOR.value:
+    if not policies.can_hold_doctor_profile(identity.get_user(session, user_id=profile.user_id).role):
         raise RuleViolation("只有医生角色的账户可以建立执业档案 / only doctor accounts get a doctor profile",
-                            code="not-a-doctor-account")
+                            code=ErrorCode.NOT_A_DOCTOR_ACCOUNT)
     if profile.title not in rules.TITLES:
-        raise RuleViolation("职称须为：" + "、".join(rules.TITLES), code="bad-title")
+        raise RuleViolation("职称须为：" + "、".join(rules.TITLES), code=ErrorCode.BAD_TITLE)
     if profile.affiliation not in rules.AFFILIATIONS:
         raise RuleViolation("医生类型须为 own（本院）或 partner（合作）/ affiliation must be own or partner",
-                            code="bad-affiliation")
+                            code=ErrorCode.BAD_AFFILIATION)
     licence_no = rules.normalize_licence_no(profile.licence_no)
     if session.execute(select(Doctor.id).where(Doctor.licence_no == licence_no)).first():
-        raise Conflict("该执业证书编码已登记 / licence number already registered", code="licence-taken")
+        raise Conflict("该执业证书编码已登记 / licence number already registered", code=ErrorCode.LICENCE_TAKEN)
     if session.execute(select(Doctor.id).where(Doctor.user_id == profile.user_id)).first():
-        raise Conflict("该账户已有医生档案 / this account already has a doctor profile", code="doctor-exists")
+        raise Conflict("该账户已有医生档案 / this account already has a doctor profile", code=ErrorCode.DOCTOR_EXISTS)
     if session.get(Centre, profile.centre_id) is None:
-        raise NotFound("专科中心不存在 / centre not found", code="centre-not-found")
+        raise NotFound("专科中心不存在 / centre not found", code=ErrorCode.CENTRE_NOT_FOUND)
     departments = session.execute(select(Department).where(Department.id.in_(profile.department_ids))).scalars().all()
     if not departments or len(departments) != len(set(profile.department_ids)) or all(
             d.centre_id != profile.centre_id for d in departments):
         raise RuleViolation("须至少选择一个本专科中心的科室 / at least one department of the doctor's centre",
-                            code="bad-departments")
+                            code=ErrorCode.BAD_DEPARTMENTS)
     doctor = Doctor(user_id=profile.user_id, name=profile.name, title=profile.title, licence_no=licence_no,
                     institution=profile.institution, affiliation=profile.affiliation,
                     practice_started_on=profile.practice_started_on, institution_consent=profile.institution_consent,
@@ -89,7 +90,7 @@ def create_doctor(session: Session, *, profile: DoctorProfile) -> Doctor:
 def set_schedule(session: Session, *, doctor_id: int, slots: list[ScheduleSlot]) -> list[DoctorSchedule]:
     for slot in slots:
         if not 0 <= slot.weekday <= 6 or slot.starts_at >= slot.ends_at:
-            raise RuleViolation("排班时段无效：星期取 0–6，开始须早于结束 / invalid schedule slot", code="bad-schedule")
+            raise RuleViolation("排班时段无效：星期取 0–6，开始须早于结束 / invalid schedule slot", code=ErrorCode.BAD_SCHEDULE)
     existing = session.execute(select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)).scalars().all()
     for row in existing:  # schedules are plans, not medical records: replacing them loses nothing
         session.delete(row)
@@ -100,12 +101,12 @@ def set_schedule(session: Session, *, doctor_id: int, slots: list[ScheduleSlot])
     return rows
 
 
-def schedule_of(session: Session, doctor_id: int) -> list[DoctorSchedule]:
+def schedule_of(session: Session, *, doctor_id: int) -> list[DoctorSchedule]:
     return list(session.execute(select(DoctorSchedule).where(DoctorSchedule.doctor_id == doctor_id)
                                 .order_by(DoctorSchedule.weekday, DoctorSchedule.starts_at)).scalars())
 
 
-def active_work_session(session: Session, doctor_id: int, now: datetime) -> WorkSession | None:
+def active_work_session(session: Session, *, doctor_id: int, now: datetime) -> WorkSession | None:
     return session.execute(select(WorkSession).where(
         WorkSession.doctor_id == doctor_id, WorkSession.ended_at.is_(None), WorkSession.expires_at > now,
     ).order_by(WorkSession.id.desc()).limit(1)).scalar_one_or_none()
@@ -119,18 +120,18 @@ def _check_secret(session: Session, doctor: Doctor, *, username: str, method: st
             if exc.status == 429:
                 raise
             raise Forbidden("实名再认证失败：密码错误 / re-authentication failed: wrong password",
-                            code="reauth-failed") from exc
+                            code=ErrorCode.REAUTH_FAILED) from exc
         return
     if method != "pin":
-        raise RuleViolation("认证方式须为 password 或 pin / method must be password or pin", code="bad-reauth-method")
+        raise RuleViolation("认证方式须为 password 或 pin / method must be password or pin", code=ErrorCode.BAD_REAUTH_METHOD)
     if doctor.pin_hash is None:
         raise RuleViolation("尚未设置PIN或PIN已因多次错误停用，请使用密码认证 / no PIN set (or disabled after "
-                            "repeated failures): use the password", code="pin-not-set")
+                            "repeated failures): use the password", code=ErrorCode.PIN_NOT_SET)
     if not verify_password(secret, doctor.pin_hash):
         doctor.reauth_failures += 1
         if doctor.reauth_failures >= MAX_PIN_FAILURES:
             doctor.pin_hash, doctor.reauth_failures = None, 0
-        raise Forbidden("实名再认证失败：PIN错误 / re-authentication failed: wrong PIN", code="reauth-failed")
+        raise Forbidden("实名再认证失败：PIN错误 / re-authentication failed: wrong PIN", code=ErrorCode.REAUTH_FAILED)
     doctor.reauth_failures = 0
 
 
@@ -140,10 +141,10 @@ def go_online(session: Session, *, doctor_user_id: int, username: str, method: s
 
     A failed attempt raises after counting the failure: the caller commits so the counter stays.
     """
-    doctor = doctor_row_by_user(session, doctor_user_id)
+    doctor = doctor_row_by_user(session, user_id=doctor_user_id)
     eligibility = rules.doctor_eligibility(doctor_facts(doctor), local_today())
     if not eligibility.ok:
-        raise RuleViolation(f"不能上线接诊：{eligibility.reason}", code="doctor-not-eligible")
+        raise RuleViolation(f"不能上线接诊：{eligibility.reason}", code=ErrorCode.DOCTOR_NOT_ELIGIBLE)
     _check_secret(session, doctor, username=username, method=method, secret=secret)
     now = utcnow()
     session.execute(update(WorkSession).where(WorkSession.doctor_id == doctor.id, WorkSession.ended_at.is_(None))
@@ -159,7 +160,7 @@ def go_online(session: Session, *, doctor_user_id: int, username: str, method: s
 
 
 def go_offline(session: Session, *, doctor_user_id: int) -> None:
-    doctor = doctor_row_by_user(session, doctor_user_id)
+    doctor = doctor_row_by_user(session, user_id=doctor_user_id)
     session.execute(update(WorkSession).where(WorkSession.doctor_id == doctor.id, WorkSession.ended_at.is_(None))
                     .values(ended_at=utcnow()))
     doctor.online = False
@@ -167,9 +168,9 @@ def go_offline(session: Session, *, doctor_user_id: int) -> None:
 
 
 def set_pin(session: Session, *, doctor_user_id: int, username: str, password: str, pin: str) -> None:
-    doctor = doctor_row_by_user(session, doctor_user_id)
+    doctor = doctor_row_by_user(session, user_id=doctor_user_id)
     if not _PIN.match(pin):
-        raise RuleViolation("PIN须为6位数字 / the PIN must be 6 digits", code="bad-pin")
+        raise RuleViolation("PIN须为6位数字 / the PIN must be 6 digits", code=ErrorCode.BAD_PIN)
     _check_secret(session, doctor, username=username, method="password", secret=password)
     doctor.pin_hash, doctor.reauth_failures = hash_password(pin), 0
     session.flush()

@@ -6,8 +6,8 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from healthhub.core.dates import CHINA
 from healthhub.hospital.models import Consultation
-from healthhub.hospital.views import CHINA
 
 
 @dataclass(frozen=True)

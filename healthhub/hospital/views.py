@@ -2,56 +2,18 @@
 `service.py`). Built from rows here, so no caller ever holds a hospital ORM object."""
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from healthhub.core.db import utcnow
-from healthhub.core.identity_numbers import mask_id_number
+from healthhub.core.dates import full_years, local_today
 from healthhub.core.public_ids import PublicId
 from healthhub.hospital import rules
-from healthhub.hospital.models import Centre, Consultation, Department, Doctor, MedicalRecord, Patient
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Ages and practice years count in China's calendar, not UTC's."""
-    return (now or utcnow()).astimezone(CHINA).date()
+from healthhub.hospital.models import Centre, Consultation, Department, Doctor
+from healthhub.patients.service import MedicalRecordView, PatientView
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     code: str  # ICD-10
     name: str
-
-
-@dataclass(frozen=True)
-class GuardianView:
-    user_id: PublicId
-    name: str
-    relationship: str  # 父亲 / 母亲 / ...
-
-
-@dataclass(frozen=True)
-class PatientView:
-    id: PublicId
-    account_user_id: PublicId
-    relationship: str
-    name: str
-    id_number_masked: str
-    sex: str  # "M" | "F"
-    birth_date: date
-    age_years: float
-    age_text: str
-    under6: bool
-    weight_kg: float | None
-    pregnant: bool
-    lactating: bool
-    allergies: list[str]
-    conditions: list[str]  # ICD-10 codes
-    condition_names: list[str]
-    guardian: GuardianView | None
-    consent_given: bool
-    sealed: bool
 
 
 @dataclass(frozen=True)
@@ -112,21 +74,6 @@ class RecordView:
     doctor_id: PublicId | None
 
 
-def patient_view(patient: Patient, *, consent_given: bool, guardian_name: str | None, today: date) -> PatientView:
-    minor = rules.is_under(patient.birth_date, rules.ADULT_AGE, today)
-    guardian = (GuardianView(patient.account_user_id, guardian_name or "", patient.guardian_relationship)
-                if minor and patient.guardian_relationship else None)
-    return PatientView(
-        id=patient.id, account_user_id=patient.account_user_id, relationship=patient.relationship, name=patient.name,
-        id_number_masked=mask_id_number(patient.id_number), sex=patient.sex, birth_date=patient.birth_date,
-        age_years=rules.age_years(patient.birth_date, today), age_text=rules.age_text(patient.birth_date, today),
-        under6=rules.is_under(patient.birth_date, rules.UNDER6_AGE, today), weight_kg=patient.weight_kg,
-        pregnant=patient.pregnant, lactating=patient.lactating, allergies=list(patient.allergies or []),
-        conditions=[c["code"] for c in patient.conditions or []],
-        condition_names=[c["name"] for c in patient.conditions or []], guardian=guardian,
-        consent_given=consent_given, sealed=patient.sealed_at is not None)
-
-
 def doctor_facts(doctor: Doctor) -> rules.DoctorFacts:
     return rules.DoctorFacts(licence_no=doctor.licence_no, practice_started_on=doctor.practice_started_on,
                              institution_consent=doctor.institution_consent, affiliation=doctor.affiliation,
@@ -140,7 +87,7 @@ def doctor_view(doctor: Doctor, centre: Centre, departments: list[Department], t
     return DoctorView(
         id=doctor.id, user_id=doctor.user_id, name=doctor.name, title=doctor.title, licence_no=doctor.licence_no,
         institution=doctor.institution, affiliation=doctor.affiliation,
-        years_of_practice=rules.full_years(doctor.practice_started_on, today), eligible_online=eligibility.ok,
+        years_of_practice=full_years(doctor.practice_started_on, today), eligible_online=eligibility.ok,
         ineligible_reason=eligibility.reason, centre_id=centre.id, centre=centre.name,
         departments=[d.name for d in departments], department_ids=[d.id for d in departments],
         specialties=list(doctor.specialties or []), online=online)
@@ -150,26 +97,25 @@ def diagnoses_of(items: list[dict]) -> list[Diagnosis]:
     return [Diagnosis(code=item["code"], name=item["name"]) for item in items or []]
 
 
-def consultation_view(consultation: Consultation, department: Department, patient: Patient,
-                      today: date) -> ConsultationView:
-    under6 = rules.is_under(patient.birth_date, rules.UNDER6_AGE, today)
+def consultation_view(consultation: Consultation, department: Department, patient: PatientView) -> ConsultationView:
+    """`patient`: the consultation's patient, sealed or not (`patients.service.get_patient`)."""
     return ConsultationView(
         id=consultation.id, patient_id=consultation.patient_id, account_user_id=consultation.account_user_id,
         doctor_id=consultation.doctor_id, status=consultation.status, department_id=department.id,
         department=department.name, centre_id=department.centre_id, complaint=consultation.complaint,
         record_id=consultation.record_id, diagnoses=diagnoses_of(consultation.diagnoses), advice=consultation.advice,
-        emergency=consultation.emergency, under6=under6,
+        emergency=consultation.emergency, under6=patient.under6,
         under6_confirmed=bool(consultation.guardian_present_at and consultation.doctor_present_at),
         termination_reason=consultation.termination_reason, queued_at=consultation.queued_at,
         started_at=consultation.accepted_at, first_reply_at=consultation.first_reply_at,
         ended_at=consultation.ended_at)
 
 
-def earlier_record_view(record: MedicalRecord) -> RecordView:
+def earlier_record_view(record: MedicalRecordView) -> RecordView:
     return RecordView(kind="earlier_diagnosis", id=record.id, patient_id=record.patient_id,
                       record_type=record.record_type, institution=record.institution, date=record.visit_date,
                       diagnoses=[Diagnosis(record.diagnosis_code, record.diagnosis_text)],
-                      summary=record.diagnosis_text, has_image=record.image_data is not None, doctor_id=None)
+                      summary=record.diagnosis_text, has_image=record.has_image, doctor_id=None)
 
 
 def consultation_record_view(consultation: Consultation, department: Department, institution: str) -> RecordView:

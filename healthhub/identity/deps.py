@@ -5,7 +5,8 @@ methods authenticated by cookie must also carry the CSRF token (form field or X-
 401: nobody recognised. 403: recognised, but the role may not do this.
 """
 import hmac
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -13,10 +14,10 @@ from healthhub.core.config import get_settings
 from healthhub.core.context import Actor, actor_var
 from healthhub.core.db import DbSession
 from healthhub.core.errors import Forbidden, Unauthorized
-from healthhub.core.permissions import ANY_USER, Access, gate
+from healthhub.core.permissions import ANY_USER, gate, role_gate
 from healthhub.core.security import token_digest
 from healthhub.identity import service
-from healthhub.identity.roles import Role
+from healthhub.identity.errors import ErrorCode
 from healthhub.identity.service import Principal
 
 SESSION_COOKIE = "hh_session"
@@ -56,7 +57,7 @@ def _authenticate(request: Request, db: DbSession,
     if principal is not None and request.method not in SAFE_METHODS:
         if not supplied or not hmac.compare_digest(supplied, csrf_token_for(cookie)):
             raise Forbidden("页面已过期，请刷新后重试 / missing or stale CSRF token, reload the page",
-                            code="csrf-failed")
+                            code=ErrorCode.CSRF_FAILED)
     return principal
 
 
@@ -72,7 +73,7 @@ async def optional_principal(request: Request,
 
 async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     if principal is None:
-        raise Unauthorized("请先登录 / authentication required", code="unauthenticated")
+        raise Unauthorized("请先登录 / authentication required", code=ErrorCode.UNAUTHENTICATED)
     return principal
 
 
@@ -82,14 +83,10 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 OptionalUser = Annotated[Principal | None, Depends(optional_principal)]
 
 
-def require_roles(*roles: Role):
-    allowed = frozenset(roles)
+def require_roles(*roles: str, authenticate: Callable[..., Any] = current_principal) -> Callable[..., Any]:
+    """The route-level permission, declared once per route: only these roles get past (403 for the others).
 
-    async def dependency(principal: CurrentUser) -> Principal:
-        if principal.role not in allowed:
-            names = "、".join(r.value for r in roles)
-            raise Forbidden(f"当前角色无权执行此操作（需要：{names}）/ your role may not do this (needs: {names})",
-                            code="forbidden-role")
-        return principal
-
-    return gate(dependency, Access.for_roles(allowed))
+    `authenticate` says who the caller is: the signed-in user by default; the review service passes its
+    caller, which may also be a tenant API key (role `api_key`). What each caller may do with a particular
+    object is asked of the domain's `policies.py`."""
+    return role_gate(authenticate, roles)

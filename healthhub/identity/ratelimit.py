@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from healthhub.core.config import get_settings
 from healthhub.core.crypto import field_cipher
 from healthhub.core.errors import TooManyRequests
+from healthhub.identity.errors import ErrorCode
 from healthhub.identity.models import LoginFailure
 
 # The longest a pair stays locked, however often it failed; a pair quiet for this long starts afresh.
@@ -40,7 +41,7 @@ class SlidingWindowLimiter:
                 hits.popleft()
             if len(hits) >= self.limit:
                 raise TooManyRequests("登录请求过于频繁，请稍后再试 / too many login attempts from this address",
-                                      code="login-rate-limited")
+                                      code=ErrorCode.LOGIN_RATE_LIMITED)
             hits.append(now)
 
     def reset(self) -> None:
@@ -68,7 +69,7 @@ def refuse_if_locked(pair: LoginFailure | None, now: datetime) -> None:
     if pair is not None and pair.locked_until is not None and pair.locked_until > now:
         minutes = max(1, int((pair.locked_until - now).total_seconds() // 60) + 1)
         raise TooManyRequests(f"登录失败次数过多，请 {minutes} 分钟后再试 / too many failed logins, try again in "
-                              f"{minutes} min", code="account-locked")
+                              f"{minutes} min", code=ErrorCode.ACCOUNT_LOCKED)
 
 
 def record_failure(session: Session, *, pair: LoginFailure | None, username: str, client_ip: str,

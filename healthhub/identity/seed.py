@@ -9,9 +9,9 @@ from healthhub.identity.models import User
 from healthhub.identity.roles import ROLE_LABELS, Role
 from healthhub.identity.schemas import UserCreate
 from healthhub.identity.service import create_user
+from healthhub.seed.context import DemoLogin, SeedContext
 from healthhub.seed.people import make_person
 from healthhub.seed.places import districts_of, major_cities
-from healthhub.seed.runner import DemoLogin, SeedContext
 
 ORDER = 0
 DEMO_PASSWORD = "Demo-2026-hh"

@@ -1,4 +1,5 @@
 """Identity use cases: accounts, login with lockout, tokens and browser sessions. Callers commit."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from healthhub.core.identity_numbers import mask_id_number, mask_mobile
 from healthhub.core.security import (create_token, decode_token, hash_password, new_opaque_token, token_digest,
                                      token_user_id, verify_password)
 from healthhub.identity import ratelimit
+from healthhub.identity.errors import ErrorCode
 from healthhub.identity.models import RefreshToken, User, UserSession
 from healthhub.identity.passwords import check_password_policy
 from healthhub.identity.roles import Role
@@ -49,13 +51,13 @@ def create_user(session: Session, *, data: UserCreate) -> User:
     check_password_policy(data.password, username=data.username)
     cipher = field_cipher()
     if session.execute(select(User.id).where(User.username == data.username)).first():
-        raise Conflict(f"用户名 {data.username} 已存在 / username already taken", code="username-taken")
+        raise Conflict(f"用户名 {data.username} 已存在 / username already taken", code=ErrorCode.USERNAME_TAKEN)
     mobile_index = cipher.blind_index(data.mobile) if data.mobile else None
     if mobile_index and session.execute(select(User.id).where(User.mobile_index == mobile_index)).first():
-        raise Conflict("该手机号已注册 / this mobile number is already registered", code="mobile-taken")
+        raise Conflict("该手机号已注册 / this mobile number is already registered", code=ErrorCode.MOBILE_TAKEN)
     id_index = cipher.blind_index(data.id_number) if data.id_number else None
     if id_index and session.execute(select(User.id).where(User.id_number_index == id_index)).first():
-        raise Conflict("该身份证号已注册 / this ID number is already registered", code="id-number-taken")
+        raise Conflict("该身份证号已注册 / this ID number is already registered", code=ErrorCode.ID_NUMBER_TAKEN)
     user = User(username=data.username, display_name=data.display_name, role=data.role.value,
                 password_hash=hash_password(data.password), mobile=data.mobile, mobile_index=mobile_index,
                 id_number=data.id_number, id_number_index=id_index)
@@ -71,6 +73,19 @@ def get_user(session: Session, *, user_id: int) -> User:
     if user is None:
         raise NotFound("用户不存在 / user not found")
     return user
+
+
+def principal_by_username(session: Session, *, username: str) -> Principal | None:
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    return principal_of(user) if user is not None else None
+
+
+def principals_by_id(session: Session, *, user_ids: Iterable[int]) -> dict[int, Principal]:
+    """Who these users are (name and role), for other domains showing who did what."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    return {user.id: principal_of(user) for user in session.execute(select(User).where(User.id.in_(wanted))).scalars()}
 
 
 def find_by_mobile(session: Session, *, mobile: str) -> User | None:
@@ -96,7 +111,7 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
         if ratelimit.record_failure(session, pair=pair, username=username, client_ip=client_ip, now=now):
             # Entity is the pair, never the account: the trail must not say whether the name exists.
             audit.record(session, action="login.locked", entity_type="login-pair", entity_id=client_ip, detail={})
-        raise Unauthorized(BAD_CREDENTIALS, code="bad-credentials")
+        raise Unauthorized(BAD_CREDENTIALS, code=ErrorCode.BAD_CREDENTIALS)
     ratelimit.clear(session, pair)
     user.last_login_at = now
     return user
@@ -118,20 +133,20 @@ def refresh_tokens(session: Session, *, refresh_token: str) -> TokenPair:
     try:
         claims = decode_token(refresh_token, "refresh")
     except jwt.PyJWTError as exc:
-        raise Unauthorized("刷新令牌无效或已过期 / refresh token invalid or expired", code="bad-token") from exc
+        raise Unauthorized("刷新令牌无效或已过期 / refresh token invalid or expired", code=ErrorCode.BAD_TOKEN) from exc
     stored = session.execute(select(RefreshToken).where(RefreshToken.jti == claims["jti"]).with_for_update()
                              ).scalar_one_or_none()
     if stored is None or stored.revoked_at is not None:
-        raise Unauthorized("刷新令牌已失效 / refresh token revoked", code="bad-token")
+        raise Unauthorized("刷新令牌已失效 / refresh token revoked", code=ErrorCode.BAD_TOKEN)
     if stored.used_at is not None:
         # Someone replays a rotated token: assume theft and end the whole family.
         session.execute(update(RefreshToken).where(RefreshToken.family == stored.family).values(revoked_at=utcnow()))
         raise Unauthorized("刷新令牌已被使用，请重新登录 / refresh token reuse detected, please log in again",
-                           code="token-reused")
+                           code=ErrorCode.TOKEN_REUSED)
     stored.used_at = utcnow()
     user = get_user(session, user_id=stored.user_id)
     if not user.is_active:
-        raise Unauthorized("账户已停用 / account disabled", code="account-disabled")
+        raise Unauthorized("账户已停用 / account disabled", code=ErrorCode.ACCOUNT_DISABLED)
     return issue_tokens(session, user=user, family=stored.family)
 
 
@@ -139,12 +154,12 @@ def principal_from_access_token(session: Session, *, token: str) -> Principal:
     try:
         user_id = token_user_id(decode_token(token, "access"))
     except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("登录已过期，请刷新令牌或重新登录 / access token expired", code="token-expired") from exc
+        raise Unauthorized("登录已过期，请刷新令牌或重新登录 / access token expired", code=ErrorCode.TOKEN_EXPIRED) from exc
     except jwt.PyJWTError as exc:
-        raise Unauthorized("访问令牌无效 / invalid access token", code="bad-token") from exc
+        raise Unauthorized("访问令牌无效 / invalid access token", code=ErrorCode.BAD_TOKEN) from exc
     user = session.get(User, user_id)
     if user is None or not user.is_active:
-        raise Unauthorized("账户不存在或已停用 / account missing or disabled", code="account-disabled")
+        raise Unauthorized("账户不存在或已停用 / account missing or disabled", code=ErrorCode.ACCOUNT_DISABLED)
     return principal_of(user)
 
 

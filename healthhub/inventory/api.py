@@ -16,7 +16,9 @@ from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 from healthhub.inventory import locations as places
 from healthhub.inventory import service
+from healthhub.inventory.errors import ErrorCode
 from healthhub.inventory.models import Location, StockBatch
+from healthhub.inventory.policies import can_see_every_location
 from healthhub.inventory.products import require_product
 from healthhub.inventory.schemas import (BatchOut, LocationOut, MoveOut, ReceiptIn, ReceiptOut, RoutePreviewIn,
                                          RoutePreviewOut, StockOutOut, TurnoverOut, WriteOffIn)
@@ -30,7 +32,7 @@ StockKeeper = Annotated[Principal, Depends(require_roles(*STOCK_KEEPERS))]
 
 def _scope(db, principal: Principal) -> list[int] | None:
     """Location ids the caller may see: operators everything (None), others their own."""
-    if principal.role in (Role.OPERATOR, Role.ADMIN):
+    if can_see_every_location(principal):
         return None
     return [loc.id for loc in places.locations_of(db, owner_user_id=principal.id)]
 
@@ -68,7 +70,7 @@ def write_off(body: WriteOffIn, db: DbSession, principal: StockKeeper, idempoten
     def run():
         batch = db.get(StockBatch, body.batch_id)
         if batch is None:
-            raise AppError("批次不存在 / batch not found", code="batch-not-found", status=404)
+            raise AppError("批次不存在 / batch not found", code=ErrorCode.BATCH_NOT_FOUND, status=404)
         places.managed_location(db, principal=principal, location_id=batch.location_id)
         move = service.write_off(db, batch_id=body.batch_id, quantity=body.quantity, reason=body.reason, now=utcnow())
         return 201, move_out(move).model_dump(mode="json")
@@ -115,7 +117,7 @@ def turnover(db: DbSession, start: date, end: date, location_id: QueryId | None 
 def route_preview(body: RoutePreviewIn, db: DbSession) -> RoutePreviewOut:
     lines = [service.RouteLine(line.product_id, line.quantity,
                                line.cold_chain if line.cold_chain is not None
-                               else require_product(db, line.product_id).cold_chain) for line in body.lines]
+                               else require_product(db, product_id=line.product_id).cold_chain) for line in body.lines]
     plan = service.route_order(db, lines=lines, destination=service.Destination(body.lat, body.lng, body.city_adcode),
                                now=utcnow())
     return RoutePreviewOut(

@@ -14,7 +14,8 @@ from healthhub.inventory.holds import free_stock
 from healthhub.inventory.ledger import local_today, require_aware
 from healthhub.inventory.locations import city_of, pharmacy_index
 from healthhub.inventory.models import Location, StockBatch
-from healthhub.inventory.routing import CHINA_TZ, Candidate, Destination, RouteLine, RoutingPlan, plan_route
+from healthhub.core.dates import CHINA
+from healthhub.inventory.routing import Candidate, Destination, RouteLine, RoutingPlan, plan_route
 
 INSTANT_MIN_MINUTES, INSTANT_MAX_MINUTES = 30, 60
 EVENING_DELIVERY = time(22, 0)
@@ -46,12 +47,12 @@ def _sellable_stock(session: Session, *, product_ids: Iterable[int], location_id
 
 
 def _at_evening(day, *, days_ahead: int = 0) -> datetime:
-    return datetime.combine(day + timedelta(days=days_ahead), EVENING_DELIVERY, tzinfo=CHINA_TZ)
+    return datetime.combine(day + timedelta(days=days_ahead), EVENING_DELIVERY, tzinfo=CHINA)
 
 
 def instant_offer(site: PharmacySite, distance_km: float, now: datetime) -> dict | None:
     """What a pharmacy within reach promises now (Candidate fields without stock); None when closed."""
-    if not is_open(site.opening_hours, now.astimezone(CHINA_TZ)):
+    if not is_open(site.opening_hours, now.astimezone(CHINA)):
         return None
     minutes = round(INSTANT_MIN_MINUTES + (INSTANT_MAX_MINUTES - INSTANT_MIN_MINUTES)
                     * min(1.0, distance_km / site.delivery_radius_km))
@@ -73,7 +74,7 @@ def _instant_candidates(session: Session, destination: Destination, now: datetim
 def _warehouse_and_merchant_candidates(session: Session, destination: Destination, now: datetime
                                        ) -> list[tuple[dict, int]]:
     city = city_of(destination.city_adcode)
-    local_now = now.astimezone(CHINA_TZ)
+    local_now = now.astimezone(CHINA)
     found = []
     # Plain columns rather than whole rows: only these are needed, and skipping the ORM load is cheaper.
     for location in session.execute(select(
@@ -121,7 +122,7 @@ def product_ids_in_stock_near(session: Session, *, lat: float, lng: float, radiu
                               now: datetime) -> set[int]:
     """Products that an open partner pharmacy within `radius_km` can sell now (search filter "附近有货")."""
     require_aware(now)
-    local_now = now.astimezone(CHINA_TZ)
+    local_now = now.astimezone(CHINA)
     location_ids = [site.location_id for site, _ in pharmacy_index(session).within(lat, lng, radius_km)
                     if is_open(site.opening_hours, local_now)]
     threshold = sellable_from(local_today(now), inventory_settings().min_shelf_life_days)

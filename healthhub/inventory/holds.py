@@ -39,7 +39,7 @@ def free_stock(now: datetime) -> FreeStock:
     return FreeStock(by_batch, StockBatch.on_hand - StockBatch.reserved + func.coalesce(by_batch.c.quantity, 0))
 
 
-def lapsed_quantities(session: Session, batch_ids: Collection[int], now: datetime) -> dict[int, int]:
+def lapsed_quantities(session: Session, *, batch_ids: Collection[int], now: datetime) -> dict[int, int]:
     """batch id -> units still counted in `reserved` although their hold has lapsed."""
     if not batch_ids:
         return {}

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from healthhub.core.context import actor_var
 from healthhub.inventory.models import StockBatch, StockMove
-from healthhub.inventory.routing import CHINA_TZ
+from healthhub.core.dates import CHINA
 
 
 def require_aware(now: datetime) -> datetime:
@@ -18,7 +18,7 @@ def require_aware(now: datetime) -> datetime:
 
 def local_today(now: datetime) -> date:
     """Expiry dates are calendar dates in China; 'today' is the China date, not the UTC one."""
-    return require_aware(now).astimezone(CHINA_TZ).date()
+    return require_aware(now).astimezone(CHINA).date()
 
 
 def lock_batches(session: Session, *, batch_ids: Collection[int] = (),

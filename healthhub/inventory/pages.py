@@ -18,6 +18,7 @@ from healthhub.identity.service import Principal
 from healthhub.inventory import locations as places
 from healthhub.inventory import service
 from healthhub.inventory.config import inventory_settings
+from healthhub.inventory.errors import ErrorCode
 from healthhub.inventory.ledger import local_today
 from healthhub.inventory.stock import batches_query, near_expiry_query, stock_outs_query
 from healthhub.inventory.views import batch_outs, stock_out_outs
@@ -57,7 +58,7 @@ def operations(request: Request, db: DbSession, _principal: OPERATOR,
     end = end or today
     start = start or end - timedelta(days=29)
     if end < start:
-        raise AppError("结束日期不能早于开始日期 / end date is before start date", code="invalid-period")
+        raise AppError("结束日期不能早于开始日期 / end date is before start date", code=ErrorCode.INVALID_PERIOD)
     rows, total = paginate(db, near_expiry_query(now=now), params)
     near = Page(items=batch_outs(db, rows, now=now), total=total, page=params.page, size=params.size)
     outs_query = stock_outs_query(now=now)

@@ -12,12 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from healthhub.core.errors import AppError
+from healthhub.inventory.errors import ErrorCode
 from healthhub.inventory.models import StockMove
-from healthhub.inventory.routing import CHINA_TZ
+from healthhub.core.dates import CHINA
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
+    return datetime.combine(day, time.min, tzinfo=CHINA)
 
 
 def _value_before(session: Session, moment: datetime, location_id: int | None) -> int:
@@ -40,7 +41,7 @@ def turnover_days(*, opening_value_cents: int, closing_value_cents: int, cogs_ce
 def inventory_turnover_days(session: Session, *, start: date, end: date, location_id: int | None = None
                             ) -> Decimal | None:
     if end < start:
-        raise AppError("结束日期不能早于开始日期 / end date is before start date", code="invalid-period")
+        raise AppError("结束日期不能早于开始日期 / end date is before start date", code=ErrorCode.INVALID_PERIOD)
     period_start, period_end = _day_start(start), _day_start(end + timedelta(days=1))
     query = select(func.coalesce(func.sum(-StockMove.quantity * StockMove.unit_cost_cents), 0)).where(
         StockMove.kind.in_(("sale", "return")), StockMove.occurred_at >= period_start,

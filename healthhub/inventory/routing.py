@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
+from healthhub.core.dates import CHINA
+
 INSTANT_SLOT = timedelta(hours=2)
 # Enough for any realistic basket; past it the search returns its best plan so far (it finds a
 # cover on its first, greedy descent, so a plan always exists).
@@ -89,7 +89,7 @@ def delivery_slot(promised_at: datetime, now: datetime) -> int:
     """0 = within two hours; otherwise 1 + calendar days from today in China (1 today, 2 tomorrow...)."""
     if promised_at - now <= INSTANT_SLOT:
         return 0
-    return 1 + (promised_at.astimezone(CHINA_TZ).date() - now.astimezone(CHINA_TZ).date()).days
+    return 1 + (promised_at.astimezone(CHINA).date() - now.astimezone(CHINA).date()).days
 
 
 def merge_lines(lines: Iterable[RouteLine]) -> list[RouteLine]:

@@ -20,6 +20,14 @@ class ReserveLine:
 
 
 @dataclass(frozen=True)
+class ShipmentHold:
+    """One shipment of an order to hold stock for, under its own reference (`order_ref`)."""
+
+    order_ref: str
+    lines: list[ReserveLine]
+
+
+@dataclass(frozen=True)
 class ReturnLine:
     product_id: int
     quantity: int

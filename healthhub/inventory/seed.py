@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from healthhub.catalog import service as catalog
 from healthhub.inventory.locations import add_location, bulk_add_pharmacies
 from healthhub.inventory.models import Location, StockBatch, StockMove
+from healthhub.seed.context import SeedContext
 from healthhub.seed.places import Place, districts_of, major_cities
-from healthhub.seed.runner import SeedContext
 
 ORDER = 20
 PRODUCT_ID_SCAN = 3000
@@ -103,7 +103,7 @@ def _locations(session: Session, ctx: SeedContext) -> list[Location]:
 
 
 def _sellable_products(session: Session) -> list:
-    views = catalog.get_products(session, range(1, PRODUCT_ID_SCAN + 1))
+    views = catalog.get_products(session, ids=range(1, PRODUCT_ID_SCAN + 1))
     return [v for _, v in sorted(views.items()) if v.sellable_online and v.active and v.price_cents]
 
 
@@ -173,10 +173,10 @@ def _large(session: Session, ctx: SeedContext) -> None:
     for row in ctx.progress(rows, length=missing, label="partner pharmacies"):
         chunk.append(row)
         if len(chunk) == 10_000:
-            bulk_add_pharmacies(session, chunk)
+            bulk_add_pharmacies(session, rows=chunk)
             chunk = []
     if chunk:
-        bulk_add_pharmacies(session, chunk)
+        bulk_add_pharmacies(session, rows=chunk)
 
 
 def seed(session: Session, ctx: SeedContext) -> None:

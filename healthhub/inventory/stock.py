@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from healthhub.core import audit
 from healthhub.core.errors import AppError, Conflict, NotFound, RuleViolation
 from healthhub.inventory.config import inventory_settings
+from healthhub.inventory.errors import ErrorCode
 from healthhub.inventory.fefo import sellable_from
 from healthhub.inventory.holds import free_stock
 from healthhub.inventory.ledger import local_today, record_move, require_aware
@@ -19,19 +20,19 @@ def receive_stock(session: Session, *, location: Location, product_id: int, batc
                   quantity: int, unit_cost_cents: int, now: datetime) -> tuple[StockBatch, StockMove]:
     """Books goods in: adds to the batch (same location, product and batch number) or opens it."""
     require_aware(now)
-    product = require_product(session, product_id)
+    product = require_product(session, product_id=product_id)
     if quantity <= 0 or unit_cost_cents < 0:
         raise AppError("入库数量须大于0，成本不能为负 / quantity must be positive and cost not negative",
-                       code="invalid-quantity")
+                       code=ErrorCode.INVALID_QUANTITY)
     if expiry_date <= local_today(now):
         raise RuleViolation(f"批号{batch_no}已过期（{expiry_date}），不能入库 / an expired batch cannot be received",
-                            code="expired-receipt")
+                            code=ErrorCode.EXPIRED_RECEIPT)
     if location.kind == "warehouse" and product.is_drug and not location.handles_drugs:
         raise RuleViolation(f"{location.name}为非药品仓，不能存放药品{product.name} / this warehouse may not hold drugs",
-                            code="drug-in-non-drug-warehouse")
+                            code=ErrorCode.DRUG_IN_NON_DRUG_WAREHOUSE)
     if product.cold_chain and not location.cold_chain:
         raise RuleViolation(f"{product.name}需2–8℃冷链储存，{location.name}不具备冷链能力 / "
-                            "cold-chain product needs a cold-chain capable location", code="cold-chain-required")
+                            "cold-chain product needs a cold-chain capable location", code=ErrorCode.COLD_CHAIN_REQUIRED)
     session.execute(select(StockBatch.id).where(  # take the row lock, if the batch exists
         StockBatch.location_id == location.id, StockBatch.product_id == product_id,
         StockBatch.batch_no == batch_no).with_for_update())
@@ -45,7 +46,7 @@ def receive_stock(session: Session, *, location: Location, product_id: int, batc
         session.flush()
     elif batch.expiry_date != expiry_date or batch.unit_cost_cents != unit_cost_cents:
         raise Conflict(f"批号{batch_no}已登记为有效期{batch.expiry_date}、单位成本{batch.unit_cost_cents}分，与本次不一致 / "
-                       "this batch number is already recorded with another expiry or cost", code="batch-mismatch")
+                       "this batch number is already recorded with another expiry or cost", code=ErrorCode.BATCH_MISMATCH)
     batch.on_hand += quantity
     move = record_move(session, kind="receipt", batch=batch, quantity=quantity, reference=None,
                        reason="入库", now=now)
@@ -61,13 +62,13 @@ def write_off(session: Session, *, batch_id: int, quantity: int, reason: str, no
     require_aware(now)
     batches = lock_releasing_lapsed(session, batch_ids=[batch_id], now=now)  # lapsed holds do not block it
     if not batches:
-        raise NotFound("批次不存在 / batch not found", code="batch-not-found")
+        raise NotFound("批次不存在 / batch not found", code=ErrorCode.BATCH_NOT_FOUND)
     batch = batches[0]
     free = batch.on_hand - batch.reserved
     if quantity <= 0 or quantity > free:
         raise RuleViolation(f"报损数量须为1–{free}（在库{batch.on_hand}，已被订单预留{batch.reserved}）/ "
                             f"write-off must be 1–{free} units (reserved units cannot be written off)",
-                            code="write-off-exceeds-free-stock")
+                            code=ErrorCode.WRITE_OFF_EXCEEDS_FREE_STOCK)
     batch.on_hand -= quantity
     move = record_move(session, kind="write_off", batch=batch, quantity=-quantity, reference=None, reason=reason,
                        now=now)

@@ -22,10 +22,10 @@ def _location_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 def batch_outs(session: Session, batches: Sequence[StockBatch], *, now: datetime) -> list[BatchOut]:
     today = local_today(now)
-    names = product_names(session, {b.product_id for b in batches})
+    names = product_names(session, product_ids={b.product_id for b in batches})
     places = _location_names(session, {b.location_id for b in batches})
     shelf_life = inventory_settings().min_shelf_life_days
-    lapsed = lapsed_quantities(session, [b.id for b in batches], now)  # not held any more, only not swept yet
+    lapsed = lapsed_quantities(session, batch_ids=[b.id for b in batches], now=now)  # not held any more, only not swept yet
     return [BatchOut(id=b.id, product_id=b.product_id, product_name=names[b.product_id], location_id=b.location_id,
                      location_name=places.get(b.location_id, ""), batch_no=b.batch_no, expiry_date=b.expiry_date,
                      days_to_expiry=(b.expiry_date - today).days, on_hand=b.on_hand,
@@ -42,7 +42,7 @@ def move_out(move: StockMove) -> MoveOut:
 
 
 def stock_out_outs(session: Session, rows: Sequence) -> list[StockOutOut]:
-    names = product_names(session, {r.product_id for r in rows})
+    names = product_names(session, product_ids={r.product_id for r in rows})
     places = _location_names(session, {r.location_id for r in rows})
     return [StockOutOut(product_id=r.product_id, product_name=names[r.product_id], location_id=r.location_id,
                         location_name=places.get(r.location_id, ""), last_movement_at=r.last) for r in rows]

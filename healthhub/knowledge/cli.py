@@ -3,14 +3,14 @@ from typing import Annotated
 
 import typer
 
+from healthhub.knowledge.service import get_knowledge_base
+
 kb_app = typer.Typer(help="Drug knowledge base", no_args_is_help=True)
 
 
 @kb_app.command("report")
 def report(limit: Annotated[int, typer.Option(help="rejected rows to list (0: all)")] = 50) -> None:
     """Print counts per table, rejected rows with reasons, and the KB version."""
-    from healthhub.knowledge.service import get_knowledge_base  # noqa: PLC0415  (keep `--help` fast)
-
     kb = get_knowledge_base()
     result = kb.report
     typer.echo(f"knowledge base version {kb.version}")

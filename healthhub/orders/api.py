@@ -6,42 +6,44 @@ a retry with the same key and body gets the stored answer, the same key with ano
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlalchemy import select
 
 from healthhub.catalog.service import RX_RISK_WARNING
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Conflict
 from healthhub.core.idempotency import IdempotencyKey, idempotent
 from healthhub.core.inputs import ResourceId
-from healthhub.core.public_ids import encode
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 from healthhub.orders import cart as carts
-from healthhub.orders import checkout, rx_gate, service
+from healthhub.orders import checkout, lifecycle, rx_gate, service
+from healthhub.orders.errors import ErrorCode
 from healthhub.orders.models import Order
-from healthhub.orders.payments import service as payments
-from healthhub.orders.payments.api import router as payments_router
+from healthhub.orders.policies import ORDER_MANAGERS, can_see_every_order
 from healthhub.orders.rx_api import router as rx_router
 from healthhub.orders.schemas import (AddressIn, AddressOut, CartItemIn, CartOut, CheckoutIn, CheckoutPreviewOut,
-                                      DispatchIn, OrderCreateIn, OrderOut, OrderSummaryOut, PayIn, PaymentOut,
-                                      PlannedLineOut, PlannedShipmentOut, QuantityIn, ReasonIn, RxOptionOut, cart_out,
-                                      order_out, order_summary, payment_out)
+                                      DispatchIn, OrderCreateIn, OrderOut, OrderSummaryOut, PlannedLineOut,
+                                      PlannedShipmentOut, QuantityIn, ReasonIn, RxOptionOut, cart_out, order_out,
+                                      order_summary)
 from healthhub.orders.statemachine import OrderStatus
+from healthhub.payments.schemas import PayIn, PaymentOut
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
-router.include_router(payments_router)
 router.include_router(rx_router)
 
 Buyer = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
-Staff = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
+Staff = Annotated[Principal, Depends(require_roles(*ORDER_MANAGERS))]
 Viewer = Annotated[Principal, Depends(require_roles(Role.PATIENT, Role.OPERATOR, Role.ADMIN, Role.PHARMACIST))]
 Canceller = Annotated[Principal, Depends(require_roles(Role.PATIENT, Role.OPERATOR, Role.ADMIN))]
 
 
+def _order_view(db, order: Order) -> OrderOut:
+    return order_out(order, service.order_payments(db, order_id=order.id))
+
+
 def _order_json(db, order: Order) -> dict:
-    return order_out(order, payments.payments_of(db, order_id=order.id)).model_dump(mode="json")
+    return _order_view(db, order).model_dump(mode="json")
 
 
 # --- cart ---------------------------------------------------------------------------------------------------
@@ -118,8 +120,8 @@ def preview(body: CheckoutIn, db: DbSession, buyer: Buyer) -> CheckoutPreviewOut
 def create_order(body: OrderCreateIn, db: DbSession, buyer: Buyer, idempotency_key: IdempotencyKey):
     def run() -> tuple[int, dict]:
         rx = checkout.RxChoice(body.rx.source, body.rx.ref, body.rx_risk_acknowledged) if body.rx else None
-        order = checkout.create_order(db, buyer_id=buyer.id, items=_items(body), address_id=body.address_id, rx=rx,
-                                      now=utcnow())
+        order = lifecycle.create_order(db, buyer_id=buyer.id, items=_items(body), address_id=body.address_id, rx=rx,
+                                       now=utcnow())
         return 201, _order_json(db, service.load_order(db, order_id=order.id))
 
     return idempotent(db, scope="orders.create", owner=buyer.id, key=idempotency_key,
@@ -129,11 +131,7 @@ def create_order(body: OrderCreateIn, db: DbSession, buyer: Buyer, idempotency_k
 @router.get("/orders", response_model=Page[OrderSummaryOut], summary="My orders (staff: all orders)")
 def list_orders(db: DbSession, viewer: Viewer, params: Annotated[PageParams, Depends(page_params)],
                 status: OrderStatus | None = None) -> Page[OrderSummaryOut]:
-    query = select(Order).order_by(Order.id.desc())
-    if viewer.role == Role.PATIENT:
-        query = query.where(Order.buyer_id == viewer.id)
-    if status:
-        query = query.where(Order.status == status.value)
+    query = service.orders_query(buyer_id=None if can_see_every_order(viewer) else viewer.id, status=status)
     rows, total = paginate(db, query, params)
     return Page(items=[order_summary(o) for o in rows], total=total, page=params.page, size=params.size)
 
@@ -141,7 +139,7 @@ def list_orders(db: DbSession, viewer: Viewer, params: Annotated[PageParams, Dep
 @router.get("/orders/{order_id}", response_model=OrderOut)
 def get_order(order_id: ResourceId, db: DbSession, viewer: Viewer) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=viewer)
-    return order_out(order, payments.payments_of(db, order_id=order.id))
+    return _order_view(db, order)
 
 
 @router.post("/orders/{order_id}/payments", response_model=PaymentOut, status_code=201,
@@ -151,12 +149,11 @@ def pay_order(order_id: ResourceId, body: PayIn, db: DbSession, buyer: Buyer,
     def run() -> tuple[int, dict]:
         order = service.order_for(db, order_id=order_id, principal=buyer, lock=True)
         if order.status != OrderStatus.PENDING_PAYMENT:
-            raise Conflict("订单当前不需要支付 / the order is not awaiting payment", code="not-payable")
+            raise Conflict("订单当前不需要支付 / the order is not awaiting payment", code=ErrorCode.NOT_PAYABLE)
         if order.reserved_until <= utcnow():
-            raise Conflict("订单已超时，请重新下单 / the order timed out, please order again", code="order-timed-out")
-        payment = payments.start_payment(db, order=order, provider_name=body.provider,
-                                         return_url=f"/orders/{encode(order.id)}")
-        return 201, payment_out(payment).model_dump(mode="json")
+            raise Conflict("订单已超时，请重新下单 / the order timed out, please order again", code=ErrorCode.ORDER_TIMED_OUT)
+        payment = lifecycle.start_payment(db, order=order, provider_name=body.provider)
+        return 201, PaymentOut.model_validate(payment).model_dump(mode="json")
 
     return idempotent(db, scope=f"orders.pay:{order_id}", owner=buyer.id, key=idempotency_key,
                       body=body.model_dump(mode="json"), run=run)
@@ -168,7 +165,7 @@ def cancel_order(order_id: ResourceId, body: ReasonIn, db: DbSession, viewer: Ca
                  idempotency_key: IdempotencyKey):
     def run() -> tuple[int, dict]:
         order = service.order_for(db, order_id=order_id, principal=viewer, lock=True)
-        service.cancel(db, order=order, reason=body.reason, now=utcnow())
+        lifecycle.cancel(db, order=order, reason=body.reason, now=utcnow())
         return 200, _order_json(db, order)
 
     return idempotent(db, scope=f"orders.cancel:{order_id}", owner=viewer.id, key=idempotency_key,
@@ -180,7 +177,7 @@ def cancel_order(order_id: ResourceId, body: ReasonIn, db: DbSession, viewer: Ca
 def refund_order(order_id: ResourceId, body: ReasonIn, db: DbSession, staff: Staff, idempotency_key: IdempotencyKey):
     def run() -> tuple[int, dict]:
         order = service.order_for(db, order_id=order_id, principal=staff, lock=True)
-        service.refund_after_delivery(db, order=order, reason=body.reason, now=utcnow())
+        lifecycle.refund_after_delivery(db, order=order, reason=body.reason, now=utcnow())
         return 200, _order_json(db, order)
 
     return idempotent(db, scope=f"orders.refund:{order_id}", owner=staff.id, key=idempotency_key,
@@ -190,20 +187,20 @@ def refund_order(order_id: ResourceId, body: ReasonIn, db: DbSession, staff: Sta
 @router.post("/orders/{order_id}/complete", response_model=OrderOut, summary="Buyer confirms receipt")
 def complete_order(order_id: ResourceId, db: DbSession, buyer: Buyer) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=buyer, lock=True)
-    service.complete(db, order=order, now=utcnow())
-    return order_out(order, payments.payments_of(db, order_id=order.id))
+    lifecycle.complete(db, order=order, now=utcnow())
+    return _order_view(db, order)
 
 
 @router.post("/orders/{order_id}/shipments/{shipment_id}/dispatch", response_model=OrderOut)
 def dispatch_shipment(order_id: ResourceId, shipment_id: ResourceId, body: DispatchIn, db: DbSession,
                       staff: Staff) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=staff, lock=True)
-    service.dispatch_shipment(db, order=order, shipment_id=shipment_id, tracking_no=body.tracking_no, now=utcnow())
-    return order_out(order, payments.payments_of(db, order_id=order.id))
+    lifecycle.dispatch_shipment(db, order=order, shipment_id=shipment_id, tracking_no=body.tracking_no, now=utcnow())
+    return _order_view(db, order)
 
 
 @router.post("/orders/{order_id}/shipments/{shipment_id}/deliver", response_model=OrderOut)
 def deliver_shipment(order_id: ResourceId, shipment_id: ResourceId, db: DbSession, staff: Staff) -> OrderOut:
     order = service.order_for(db, order_id=order_id, principal=staff, lock=True)
-    service.deliver_shipment(db, order=order, shipment_id=shipment_id, now=utcnow())
-    return order_out(order, payments.payments_of(db, order_id=order.id))
+    lifecycle.deliver_shipment(db, order=order, shipment_id=shipment_id, now=utcnow())
+    return _order_view(db, order)

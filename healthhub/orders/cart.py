@@ -15,6 +15,7 @@ from healthhub.core.errors import AppError, NotFound, RuleViolation
 from healthhub.core.identity_numbers import mask_mobile, normalize_mobile
 from healthhub.core.public_ids import encode
 from healthhub.orders import rx_gate
+from healthhub.orders.errors import ErrorCode
 from healthhub.orders.models import Address, CartItem
 from healthhub.seed import places
 
@@ -67,7 +68,7 @@ class CartView:
 def validate_quantity(quantity: int) -> int:
     if not 1 <= quantity <= MAX_QUANTITY:
         raise AppError(f"数量须在1–{MAX_QUANTITY}之间 / quantity must be between 1 and {MAX_QUANTITY}",
-                       code="invalid-quantity", status=422)
+                       code=ErrorCode.INVALID_QUANTITY, status=422)
     return quantity
 
 
@@ -75,17 +76,17 @@ def spec_of(view) -> str:
     return " ".join(part for part in (view.dosage_form, view.strength, view.package) if part)
 
 
-def sellable_view(session: Session, product_id: int):
+def sellable_view(session: Session, *, product_id: int):
     """The product if it may be sold online; RuleViolation (OD-01) for special-management or banned drugs."""
-    view = catalog.get_product(session, product_id)
+    view = catalog.get_product(session, product_id=product_id)
     catalog.ensure_sellable(view)  # also refuses inactive and unpriced products
     return view
 
 
-def sellable_views(session: Session, product_ids: list[int]) -> dict:
+def sellable_views(session: Session, *, product_ids: list[int]) -> dict:
     """`sellable_view` for several products in one query; the first product in the given order that
     fails is the one reported, as if they were checked one by one."""
-    views = catalog.get_products(session, product_ids)
+    views = catalog.get_products(session, ids=product_ids)
     for product_id in product_ids:
         if product_id not in views:
             raise catalog.product_not_found(product_id)
@@ -98,7 +99,7 @@ def add_item(session: Session, *, user_id: int, product_id: int, quantity: int, 
     """`prescription_id`: the approved e-prescription an Rx line is bought with (ignored for OTC lines);
     checkout offers it first and the Rx gate claims it when the order is placed."""
     validate_quantity(quantity)
-    view = sellable_view(session, product_id)
+    view = sellable_view(session, product_id=product_id)
     item = session.execute(select(CartItem).where(CartItem.user_id == user_id, CartItem.product_id == product_id)
                            .with_for_update()).scalar_one_or_none()
     total = validate_quantity(quantity + (item.quantity if item else 0))
@@ -110,7 +111,7 @@ def add_item(session: Session, *, user_id: int, product_id: int, quantity: int, 
         count = session.execute(select(CartItem.id).where(CartItem.user_id == user_id)).all()
         if len(count) >= MAX_LINES:
             raise AppError(f"购物车最多 {MAX_LINES} 种商品 / the cart holds at most {MAX_LINES} products",
-                           code="cart-full", status=422)
+                           code=ErrorCode.CART_FULL, status=422)
         item = CartItem(user_id=user_id, product_id=product_id, quantity=quantity)
         session.add(item)
     else:
@@ -150,7 +151,7 @@ def view_cart(session: Session, *, user_id: int) -> CartView:
     lines = []
     for item in items:
         try:
-            view = catalog.get_product(session, item.product_id)
+            view = catalog.get_product(session, product_id=item.product_id)
         except NotFound:
             lines.append(CartLine(item.product_id, f"商品 {encode(item.product_id)}", "", False, False, None, 0,
                                   item.quantity,
@@ -191,17 +192,17 @@ def add_address(session: Session, *, user_id: int, data: AddressInput) -> Addres
     try:
         mobile = normalize_mobile(data.mobile)
     except ValueError as exc:
-        raise AppError(str(exc), code="invalid-mobile", status=422) from exc
+        raise AppError(str(exc), code=ErrorCode.INVALID_MOBILE, status=422) from exc
     if not (len(data.city_adcode) == 6 and data.city_adcode.isdigit()):
-        raise AppError("行政区划代码须为6位数字 / city_adcode must be 6 digits", code="invalid-adcode", status=422)
+        raise AppError("行政区划代码须为6位数字 / city_adcode must be 6 digits", code=ErrorCode.INVALID_ADCODE, status=422)
     if data.lat is None or data.lng is None:
         place = next((d for d in places.districts() + places.cities() if d.adcode == data.city_adcode), None)
         if place is None:
-            raise AppError(f"未知的行政区划代码 {data.city_adcode} / unknown city_adcode", code="invalid-adcode",
+            raise AppError(f"未知的行政区划代码 {data.city_adcode} / unknown city_adcode", code=ErrorCode.INVALID_ADCODE,
                            status=422)
         data = replace(data, lat=place.lat, lng=place.lng)  # the district centre is close enough to route
     if not (3.0 <= data.lat <= 54.0 and 73.0 <= data.lng <= 136.0):
-        raise AppError("坐标不在中国境内 / coordinates are outside China", code="invalid-coordinates", status=422)
+        raise AppError("坐标不在中国境内 / coordinates are outside China", code=ErrorCode.INVALID_COORDINATES, status=422)
     first = not session.execute(select(Address.id).where(Address.user_id == user_id)).first()
     if data.is_default or first:
         session.execute(update(Address).where(Address.user_id == user_id).values(is_default=False))

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from healthhub.core.jobs import PeriodicJob
-from healthhub.orders.service import expire_unpaid
+from healthhub.orders.lifecycle import expire_unpaid
 
 JOBS = [
     PeriodicJob("orders.expire-unpaid", timedelta(minutes=1),

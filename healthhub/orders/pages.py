@@ -1,15 +1,15 @@
-"""Shop pages: cart, checkout, my orders and tracking, the sandbox provider's pay page, the pharmacist's
-review of uploaded prescriptions and the operator's order desk. Data-changing buttons call the API
-through HH.api (static/orders.js); the sandbox pay page is a plain form, like a provider's page."""
+"""Shop pages: cart, checkout, my orders and tracking, the pharmacist's review of uploaded prescriptions and
+the operator's order desk. Data-changing buttons call the API through HH.api (static/orders.js); paying
+happens on the provider's page (payments/pages.py for the sandbox)."""
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
 from healthhub.catalog.service import RX_RISK_WARNING
-from healthhub.core.db import DbSession, utcnow
+from healthhub.core.dates import CHINA, local_today
+from healthhub.core.db import DbSession
 from healthhub.core.inputs import ResourceId
 from healthhub.core.public_ids import encode
 from healthhub.core.navigation import add_menu
@@ -20,12 +20,11 @@ from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 from healthhub.orders import cart as carts
 from healthhub.orders import service, uploads
-from healthhub.orders.models import Order, RxUpload
-from healthhub.orders.payments import service as payments
-from healthhub.orders.payments.sandbox import sandbox
+from healthhub.orders.models import RxUpload
+from healthhub.orders.policies import ORDER_MANAGERS, can_manage_orders, is_buyer
 from healthhub.orders.schemas import cart_out, order_out
 from healthhub.orders.statemachine import STATUS_LABELS, OrderStatus
-from healthhub.orders.uploads import CHINA
+from healthhub.payments.service import STATUS_LABELS as PAYMENT_LABELS
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,7 +39,7 @@ add_menu("处方图片审核", "/pharmacist/rx-uploads", {Role.PHARMACIST}, orde
 add_menu("订单管理", "/admin/orders", {Role.OPERATOR, Role.ADMIN}, order=40)
 
 Buyer = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
-Staff = Annotated[Principal, Depends(require_roles(Role.OPERATOR, Role.ADMIN))]
+Staff = Annotated[Principal, Depends(require_roles(*ORDER_MANAGERS))]
 Viewer = Annotated[Principal, Depends(require_roles(Role.PATIENT, Role.OPERATOR, Role.ADMIN, Role.PHARMACIST))]
 Pharmacist = Annotated[Principal, Depends(require_roles(Role.PHARMACIST))]
 
@@ -62,12 +61,8 @@ def checkout_page(request: Request, db: DbSession, buyer: Buyer):
 
 
 def _order_list(request: Request, db, params: PageParams, *, buyer_id: int | None, status: str | None, template: str):
-    query = select(Order).order_by(Order.id.desc())
-    if buyer_id is not None:
-        query = query.where(Order.buyer_id == buyer_id)
-    if status in {s.value for s in OrderStatus}:
-        query = query.where(Order.status == status)
-    rows, total = paginate(db, query, params)
+    chosen = OrderStatus(status) if status in {s.value for s in OrderStatus} else None
+    rows, total = paginate(db, service.orders_query(buyer_id=buyer_id, status=chosen), params)
     return render(request, template, {"orders": rows, "total": total, "params": params, "status": status or "",
                                       "pages": max(1, -(-total // params.size)), "labels": STATUS_LABELS,
                                       "statuses": list(OrderStatus), "local": beijing_time})
@@ -88,25 +83,12 @@ def all_orders(request: Request, db: DbSession, _staff: Staff, params: Annotated
 @router.get("/orders/{order_id}")
 def order_page(order_id: ResourceId, request: Request, db: DbSession, viewer: Viewer):
     order = service.order_for(db, order_id=order_id, principal=viewer)
-    view = order_out(order, payments.payments_of(db, order_id=order.id))
+    view = order_out(order, service.order_payments(db, order_id=order.id))
     return render(request, "orders/order_detail.html", {
-        "order": view, "is_buyer": order.buyer_id == viewer.id,
-        "is_staff": viewer.role in (Role.OPERATOR, Role.ADMIN),
+        "order": view, "is_buyer": is_buyer(viewer, order),
+        "is_staff": can_manage_orders(viewer),
         "paying": any(p.status == "pending" for p in view.payments), "local": beijing_time,
-        "shipment_labels": service.SHIPMENT_LABELS, "payment_labels": payments.STATUS_LABELS})
-
-
-# --- the sandbox provider's hosted page (no HealthHub login: the provider's own page) ----------------------
-
-@router.get("/pay/sandbox/{intent_id}")
-def sandbox_pay_page(intent_id: str, request: Request, db: DbSession):
-    return render(request, "orders/sandbox_pay.html", {"intent": sandbox.get_intent(db, intent_id)})
-
-
-@router.post("/pay/sandbox/{intent_id}")
-def sandbox_pay_submit(intent_id: str, db: DbSession, action: Annotated[str, Form()]):
-    intent = sandbox.buyer_decides(db, intent_id=intent_id, pay=action == "pay")
-    return RedirectResponse(f"{intent.return_url}?paid={'1' if action == 'pay' else '0'}", status_code=303)
+        "shipment_labels": service.SHIPMENT_LABELS, "payment_labels": PAYMENT_LABELS})
 
 
 # --- pharmacist: uploaded prescriptions ----------------------------------------------------------------------
@@ -132,7 +114,7 @@ def review_upload(upload_id: ResourceId, request: Request, db: DbSession, _pharm
                 found = wanted.setdefault(line.knowledge_key, {"knowledge_key": line.knowledge_key,
                                                                "drug_name": line.product_name, "quantity": 0})
                 found["quantity"] += line.quantity
-    today = uploads.china_today(utcnow())
+    today = local_today()
     return render(request, "orders/rx_review.html", {"upload": upload, "orders": waiting, "today": today,
                                                      "prefill": list(wanted.values()),
                                                      "labels": uploads.STATUS_LABELS, "local": beijing_time})

@@ -14,6 +14,7 @@ from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 from healthhub.orders import uploads
 from healthhub.orders.models import RxUpload
+from healthhub.orders.policies import can_review_rx_uploads, can_see_rx_upload, can_upload_prescriptions
 from healthhub.orders.schemas import ReasonIn, RxApproveIn, RxUploadOut, upload_out
 
 router = APIRouter(tags=["prescription uploads"])
@@ -35,9 +36,9 @@ def upload_prescription(db: DbSession, patient: Patient, file: Annotated[UploadF
 def list_uploads(db: DbSession, principal: CurrentUser, params: Annotated[PageParams, Depends(page_params)],
                  status: str | None = None) -> Page[RxUploadOut]:
     query = select(RxUpload).order_by(RxUpload.id.desc())
-    if principal.role == Role.PHARMACIST:
+    if can_review_rx_uploads(principal):
         query = query.where(RxUpload.status == (status or uploads.PENDING))
-    elif principal.role == Role.PATIENT:
+    elif can_upload_prescriptions(principal):
         query = query.where(RxUpload.patient_id == principal.id)
     else:
         raise NotFound("没有可查看的处方图片 / nothing to show")
@@ -47,7 +48,7 @@ def list_uploads(db: DbSession, principal: CurrentUser, params: Annotated[PagePa
 
 def visible_upload(db, upload_id: int, principal: Principal) -> RxUpload:
     upload = uploads.get_upload(db, upload_id=upload_id)
-    if principal.role != Role.PHARMACIST and upload.patient_id != principal.id:
+    if not can_see_rx_upload(principal, upload):
         raise NotFound("处方图片不存在 / uploaded prescription not found")
     return upload
 

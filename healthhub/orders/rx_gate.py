@@ -13,8 +13,10 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from healthhub.core.dates import CHINA
 from healthhub.core.errors import RuleViolation
 from healthhub.orders import uploads
+from healthhub.orders.errors import ErrorCode
 from healthhub.prescriptions import service as prescriptions
 
 RX_REQUIRED = "处方药需凭有效处方购买 (RX-01/OD-02) / prescription-only drugs need a valid prescription"
@@ -48,7 +50,7 @@ def rx_needs(lines: list[RxLine]) -> list[RxNeed]:
         if not line.rx:
             continue
         if not line.knowledge_key:
-            raise RuleViolation(f"{line.name} 为处方药但缺少药品标识，无法核对处方 / {RX_REQUIRED}", code="rx-unmatchable")
+            raise RuleViolation(f"{line.name} 为处方药但缺少药品标识，无法核对处方 / {RX_REQUIRED}", code=ErrorCode.RX_UNMATCHABLE)
         found = totals.get(line.knowledge_key)
         totals[line.knowledge_key] = RxNeed(line.knowledge_key, line.name, line.quantity + (found.quantity if found else 0))
     return list(totals.values())
@@ -59,16 +61,16 @@ def check_coverage(needs: list[RxNeed], covered: dict[str, int]) -> None:
     for need in needs:
         allowed = covered.get(need.knowledge_key)
         if allowed is None:
-            raise RuleViolation(f"处方未包含 {need.name}。{RX_REQUIRED}", code="rx-drug-not-covered")
+            raise RuleViolation(f"处方未包含 {need.name}。{RX_REQUIRED}", code=ErrorCode.RX_DRUG_NOT_COVERED)
         if need.quantity > allowed:
             raise RuleViolation(f"{need.name} 购买 {need.quantity} 件，超过处方数量 {allowed} / quantity exceeds the "
-                                f"prescription", code="rx-quantity-exceeded")
+                                f"prescription", code=ErrorCode.RX_QUANTITY_EXCEEDED)
 
 
 def require_source(needs: list[RxNeed], source: RxSource | None, ref: int | None) -> None:
     if needs and (source is None or ref is None):
         names = "、".join(n.name for n in needs)
-        raise RuleViolation(f"{names}：{RX_REQUIRED}", code="rx-required")
+        raise RuleViolation(f"{names}：{RX_REQUIRED}", code=ErrorCode.RX_REQUIRED)
 
 
 def attach(session: Session, *, source: RxSource, ref: int, buyer_id: int, needs: list[RxNeed], order_ref: str,
@@ -103,7 +105,7 @@ def check_cart_prescription(session: Session, *, prescription_id: int, buyer_id:
                    if rx.id == prescription_id), None)
     if usable is None:
         raise RuleViolation("该处方不能用于购药：须为本账户药师审核通过、在有效期内且未使用的电子处方 / the prescription "
-                            "must be yours, pharmacist-approved, valid and unused", code="rx-not-usable")
+                            "must be yours, pharmacist-approved, valid and unused", code=ErrorCode.RX_NOT_USABLE)
     covered: dict[str, int] = {}
     for key, _name, allowed in usable.lines:
         covered[key] = covered.get(key, 0) + allowed
@@ -132,7 +134,7 @@ def options_for(session: Session, *, buyer_id: int, now: datetime) -> list[RxOpt
              for rx in prescriptions.list_usable_for_account(session, account_user_id=buyer_id, now=now)]
     for upload in uploads.open_uploads_of(session, patient_id=buyer_id, now=now):
         state = "待药师审核" if upload.status == uploads.PENDING else f"已审核，有效至 {upload.valid_until}"
-        uploaded = upload.created_at.astimezone(uploads.CHINA)
+        uploaded = upload.created_at.astimezone(CHINA)
         found.append(RxOption(RxSource.UPLOAD, upload.id, f"处方图片（{uploaded:%Y-%m-%d %H:%M} 上传，{state}）",
                               [f"{i.drug_name} ×{i.quantity}" for i in upload.items]))
     return found

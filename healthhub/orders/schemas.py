@@ -8,11 +8,13 @@ from healthhub.core.inputs import BodyId, Latitude, Longitude
 from healthhub.core.public_ids import PublicId
 from healthhub.orders.cart import MAX_QUANTITY, CartLine, CartView
 from healthhub.orders.checkout import MAX_ORDER_LINES
-from healthhub.orders.models import Order, Payment, RxUpload
+from healthhub.orders.models import Order, RxUpload
 from healthhub.orders.rx_gate import RxSource
 from healthhub.orders.service import CHANNEL_LABELS
 from healthhub.orders.statemachine import STATUS_LABELS, OrderStatus
 from healthhub.orders.uploads import STATUS_LABELS as UPLOAD_LABELS
+from healthhub.payments.schemas import PaymentOut
+from healthhub.payments.views import PaymentView
 
 Quantity = Field(ge=1, le=MAX_QUANTITY, description="件数 1–99")
 
@@ -173,16 +175,6 @@ class StatusChangeOut(BaseModel):
     at: datetime
 
 
-class PaymentOut(BaseModel):
-    id: PublicId
-    provider: str
-    status: str
-    amount_cents: int
-    captured_cents: int
-    refunded_cents: int
-    redirect_url: str
-
-
 class OrderOut(BaseModel):
     id: PublicId
     order_no: str
@@ -218,13 +210,7 @@ class OrderSummaryOut(BaseModel):
     requires_rx: bool
 
 
-def payment_out(payment: Payment) -> PaymentOut:
-    return PaymentOut(id=payment.id, provider=payment.provider, status=payment.status,
-                      amount_cents=payment.amount_cents, captured_cents=payment.captured_cents,
-                      refunded_cents=payment.refunded_cents, redirect_url=payment.redirect_url)
-
-
-def order_out(order: Order, payments: list[Payment]) -> OrderOut:
+def order_out(order: Order, payments: list[PaymentView]) -> OrderOut:
     def lines_of(shipment_id: int) -> list[OrderLineOut]:
         return [OrderLineOut(product_id=x.product_id, product_name=x.product_name, spec=x.spec, rx=x.rx,
                              unit_price_cents=x.unit_price_cents, quantity=x.quantity,
@@ -247,17 +233,13 @@ def order_out(order: Order, payments: list[Payment]) -> OrderOut:
         history=[StatusChangeOut(from_status=h.from_status, to_status=h.to_status,
                                  to_label=STATUS_LABELS[OrderStatus(h.to_status)], note=h.note, at=h.at)
                  for h in order.history],
-        payments=[payment_out(p) for p in payments])
+        payments=[PaymentOut.model_validate(p) for p in payments])
 
 
 def order_summary(order: Order) -> OrderSummaryOut:
     return OrderSummaryOut(id=order.id, order_no=order.order_no, status=OrderStatus(order.status),
                            status_label=STATUS_LABELS[OrderStatus(order.status)], total_cents=order.total_cents,
                            created_at=order.created_at, requires_rx=order.requires_rx)
-
-
-class PayIn(BaseModel):
-    provider: str = Field("sandbox", max_length=16)
 
 
 class ReasonIn(BaseModel):

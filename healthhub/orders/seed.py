@@ -9,16 +9,12 @@ from sqlalchemy.orm import Session
 from healthhub.catalog import service as catalog
 from healthhub.core.db import utcnow
 from healthhub.core.errors import AppError
-from healthhub.core.public_ids import encode
 from healthhub.identity.service import get_user
 from healthhub.orders import cart as carts
-from healthhub.orders import checkout, service
-from healthhub.orders import handlers  # noqa: F401  (payment reactions must be subscribed)
-from healthhub.orders.models import Address, Order, SandboxCallback
-from healthhub.orders.payments import dispatch
-from healthhub.orders.payments import service as payments
-from healthhub.orders.payments.sandbox import sandbox, signed_headers
-from healthhub.seed.runner import SeedContext
+from healthhub.orders import checkout, lifecycle
+from healthhub.orders.models import Address, Order
+from healthhub.payments import service as payments
+from healthhub.seed.context import SeedContext
 
 ORDER = 50
 DEMO_ADDRESS = {"region": "北京市 朝阳区", "detail": "建国路88号 SOHO现代城 2号楼1单元1203", "city_adcode": "110105",
@@ -42,7 +38,7 @@ def _routable_otc(session: Session, address: Address, now: datetime, wanted: int
     found = []
     for product_id in range(1, PRODUCT_ID_SCAN):
         try:
-            view = catalog.get_product(session, product_id)
+            view = catalog.get_product(session, product_id=product_id)
             if view.rx or not view.sellable_online or not view.price_cents:
                 continue
             checkout.plan_checkout(session, items=[checkout.OrderItem(product_id, 2)], address=address, now=now)
@@ -55,35 +51,29 @@ def _routable_otc(session: Session, address: Address, now: datetime, wanted: int
 
 
 def _pay(session: Session, order: Order, at: datetime) -> None:
-    # The seed applies the provider's callback below, in-process: no server is listening while it runs.
-    payment = payments.start_payment(session, order=order, provider_name=sandbox.name,
-                                     return_url=f"/orders/{encode(order.id)}")
-    sandbox.buyer_decides(session, intent_id=payment.provider_ref, pay=True)
-    callback = session.execute(select(SandboxCallback).where(SandboxCallback.intent_id == payment.provider_ref)
-                               .order_by(SandboxCallback.id.desc()).limit(1)).scalar_one()
-    body = callback.body.encode()
-    headers = {k.lower(): v for k, v in signed_headers(body, at=at).items()}
-    payments.handle_callback(session, provider_name=sandbox.name, body=body, headers=headers, now=at)
+    # The provider's callback is applied in-process: no server is listening while the seed runs.
+    payment = lifecycle.start_payment(session, order=order, provider_name="sandbox")
+    payments.pay_in_sandbox_in_process(session, payment_id=payment.id, at=at)
 
 
 def _story(session: Session, order: Order, final: str, at: datetime) -> None:
     if final == "cancelled":
-        service.cancel(session, order=order, reason="买家改变主意", now=at + timedelta(minutes=8))
+        lifecycle.cancel(session, order=order, reason="买家改变主意", now=at + timedelta(minutes=8))
         return
     _pay(session, order, at + timedelta(minutes=3))
     if final == "allocated":
         return
     for n, shipment in enumerate(order.shipments):
-        service.dispatch_shipment(session, order=order, shipment_id=shipment.id, tracking_no=f"SF{order.id:06d}{n}",
-                                  now=at + timedelta(hours=2))
+        lifecycle.dispatch_shipment(session, order=order, shipment_id=shipment.id, tracking_no=f"SF{order.id:06d}{n}",
+                                    now=at + timedelta(hours=2))
     if final == "shipped":
         return
     for shipment in order.shipments:
-        service.deliver_shipment(session, order=order, shipment_id=shipment.id, now=at + timedelta(hours=20))
+        lifecycle.deliver_shipment(session, order=order, shipment_id=shipment.id, now=at + timedelta(hours=20))
     if final == "completed":
-        service.complete(session, order=order, now=at + timedelta(days=1))
+        lifecycle.complete(session, order=order, now=at + timedelta(days=1))
     elif final == "refunded":
-        service.refund_after_delivery(session, order=order, reason="外包装破损，顾客退货", now=at + timedelta(days=2))
+        lifecycle.refund_after_delivery(session, order=order, reason="外包装破损，顾客退货", now=at + timedelta(days=2))
 
 
 def seed(session: Session, ctx: SeedContext) -> None:
@@ -101,8 +91,8 @@ def seed(session: Session, ctx: SeedContext) -> None:
     for final, days_ago in STORIES:
         at = now - timedelta(days=days_ago, hours=rng.randint(1, 5), minutes=rng.randint(0, 59))
         picked = rng.sample(products, k=min(len(products), rng.randint(1, 2)))
-        order = checkout.create_order(session, buyer_id=patient_id, address_id=address.id, rx=None, now=at,
-                                      items=[checkout.OrderItem(p, rng.randint(1, 2)) for p in picked])
+        order = lifecycle.create_order(session, buyer_id=patient_id, address_id=address.id, rx=None, now=at,
+                                       items=[checkout.OrderItem(p, rng.randint(1, 2)) for p in picked])
         _story(session, order, final, at)
     # Payments were applied above through the signed callback in-process; no server is listening yet.
-    dispatch.discard_pending(session)
+    payments.keep_callbacks_in_outbox(session)

@@ -6,6 +6,7 @@ Everything that changes an order's status goes through `next_status`, so an ille
 from enum import StrEnum
 
 from healthhub.core.errors import Conflict
+from healthhub.orders.errors import ErrorCode
 
 
 class OrderStatus(StrEnum):
@@ -75,5 +76,5 @@ def next_status(status: OrderStatus | str, event: OrderEvent) -> OrderStatus:
         allowed = "、".join(EVENT_LABELS[e] for (s, e) in TRANSITIONS if s == current) or "无"
         raise Conflict(f"订单当前为「{STATUS_LABELS[current]}」，不能执行「{EVENT_LABELS[event]}」（可执行：{allowed}）/ "
                        f"an order in state {current.value} cannot {event.value}",
-                       code="illegal-order-transition", status_from=current.value, event=event.value)
+                       code=ErrorCode.ILLEGAL_ORDER_TRANSITION, status_from=current.value, event=event.value)
     return target

@@ -7,13 +7,15 @@ their leading bytes rather than the name or declared type.
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from healthhub.core import audit, events
+from healthhub.core.dates import local_today
 from healthhub.core.errors import AppError, Conflict, NotFound, RuleViolation
+from healthhub.orders.errors import ErrorCode
+from healthhub.orders.events import RxUploadApproved, RxUploadRejected
 from healthhub.orders.models import RxUpload, RxUploadItem
 
 PENDING, APPROVED, REJECTED, USED = "pending", "approved", "rejected", "used"
@@ -22,9 +24,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MIN_BYTES = 64
 MAX_VALID_DAYS = 3  # RX-01: valid on the issue day, extendable to 3 days at most
 MAX_ITEMS = 5  # RX-03
-APPROVED_TOPIC = "orders.rx_upload.approved"
-REJECTED_TOPIC = "orders.rx_upload.rejected"
-CHINA = ZoneInfo("Asia/Shanghai")
 _SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 
 
@@ -35,23 +34,18 @@ class ApprovedItem:
     quantity: int
 
 
-def china_today(now: datetime) -> date:
-    # Prescriptions are dated in China time: 23:30 UTC is already the next day in Beijing.
-    return now.astimezone(CHINA).date()
-
-
 def sniff_image(data: bytes) -> str:
     """The real type from the first bytes; refuses anything that is not a PNG or JPEG of sane size."""
     if len(data) > MAX_BYTES:
-        raise AppError(f"图片不能超过 {MAX_BYTES // 1024 // 1024} MB / image larger than 5 MB", code="upload-too-large",
+        raise AppError(f"图片不能超过 {MAX_BYTES // 1024 // 1024} MB / image larger than 5 MB", code=ErrorCode.UPLOAD_TOO_LARGE,
                        status=413)
     if len(data) < MIN_BYTES:
-        raise AppError("图片文件为空或已损坏 / the image is empty or truncated", code="upload-invalid", status=422)
+        raise AppError("图片文件为空或已损坏 / the image is empty or truncated", code=ErrorCode.UPLOAD_INVALID, status=422)
     for content_type, magic in _SIGNATURES.items():
         if data.startswith(magic):
             return content_type
     raise AppError("只支持 PNG 或 JPEG 格式的处方图片 / only PNG or JPEG images are accepted",
-                   code="upload-unsupported-type", status=415)
+                   code=ErrorCode.UPLOAD_UNSUPPORTED_TYPE, status=415)
 
 
 def create_upload(session: Session, *, patient_id: int, data: bytes) -> RxUpload:
@@ -79,13 +73,13 @@ def usable_upload(session: Session, *, upload_id: int, patient_id: int, now: dat
         raise NotFound("处方图片不存在 / uploaded prescription not found")
     if upload.status == USED:
         raise RuleViolation("该处方已被使用，不能重复购药 (OD-02) / this prescription was already used",
-                            code="rx-already-used")
+                            code=ErrorCode.RX_ALREADY_USED)
     if upload.status == REJECTED:
         raise RuleViolation(f"该处方未通过药师审核：{upload.review_note or ''} (RX-01/OD-02) / the prescription was "
-                            f"rejected by the pharmacist", code="rx-rejected")
-    if upload.status == APPROVED and upload.valid_until < china_today(now):
+                            f"rejected by the pharmacist", code=ErrorCode.RX_REJECTED)
+    if upload.status == APPROVED and upload.valid_until < local_today(now):
         raise RuleViolation(f"处方已于 {upload.valid_until} 过期 (RX-01) / the prescription expired",
-                            code="rx-expired")
+                            code=ErrorCode.RX_EXPIRED)
     return upload
 
 
@@ -93,26 +87,26 @@ def validate_approval(*, issued_on: date, valid_until: date, items: list[Approve
     """Pure checks of what the pharmacist transcribed (RX-01, RX-03)."""
     if valid_until < issued_on or valid_until > issued_on + timedelta(days=MAX_VALID_DAYS):
         raise RuleViolation("处方有效期须为开具当日，最长延至开具后3天 (RX-01) / validity must be within 3 days of issue",
-                            code="rx-validity")
+                            code=ErrorCode.RX_VALIDITY)
     if issued_on > today:
-        raise RuleViolation("开具日期不能晚于今天 / the issue date cannot be in the future", code="rx-validity")
+        raise RuleViolation("开具日期不能晚于今天 / the issue date cannot be in the future", code=ErrorCode.RX_VALIDITY)
     if valid_until < today:
-        raise RuleViolation("处方已过有效期，不能通过 (RX-01) / the prescription has already expired", code="rx-expired")
+        raise RuleViolation("处方已过有效期，不能通过 (RX-01) / the prescription has already expired", code=ErrorCode.RX_EXPIRED)
     if not 1 <= len(items) <= MAX_ITEMS:
-        raise RuleViolation("每张处方须列1–5种药品 (RX-03) / a prescription lists 1 to 5 drugs", code="rx-items")
+        raise RuleViolation("每张处方须列1–5种药品 (RX-03) / a prescription lists 1 to 5 drugs", code=ErrorCode.RX_ITEMS)
     keys = [i.knowledge_key for i in items]
     if len(set(keys)) != len(keys):
-        raise RuleViolation("同一药品不能重复列出 / a drug is listed twice", code="rx-items")
+        raise RuleViolation("同一药品不能重复列出 / a drug is listed twice", code=ErrorCode.RX_ITEMS)
     if any(i.quantity < 1 or i.quantity > 99 for i in items):
-        raise RuleViolation("药品数量须在1–99之间 / quantity must be 1–99", code="rx-items")
+        raise RuleViolation("药品数量须在1–99之间 / quantity must be 1–99", code=ErrorCode.RX_ITEMS)
 
 
 def approve(session: Session, *, upload_id: int, pharmacist_id: int, issued_on: date, valid_until: date,
             items: list[ApprovedItem], now: datetime) -> RxUpload:
     upload = get_upload(session, upload_id=upload_id, lock=True)
     if upload.status != PENDING:
-        raise Conflict(f"该处方已审核（{STATUS_LABELS[upload.status]}）/ already reviewed", code="rx-upload-reviewed")
-    validate_approval(issued_on=issued_on, valid_until=valid_until, items=items, today=china_today(now))
+        raise Conflict(f"该处方已审核（{STATUS_LABELS[upload.status]}）/ already reviewed", code=ErrorCode.RX_UPLOAD_REVIEWED)
+    validate_approval(issued_on=issued_on, valid_until=valid_until, items=items, today=local_today(now))
     upload.items = [RxUploadItem(knowledge_key=i.knowledge_key, drug_name=i.drug_name, quantity=i.quantity)
                     for i in items]
     upload.status, upload.issued_on, upload.valid_until = APPROVED, issued_on, valid_until
@@ -121,22 +115,22 @@ def approve(session: Session, *, upload_id: int, pharmacist_id: int, issued_on: 
     audit.record(session, action="rx_upload.approve", entity_type="rx_upload", entity_id=upload.id,
                  detail={"issued_on": issued_on, "valid_until": valid_until,
                          "items": [[i.knowledge_key, i.quantity] for i in items]})
-    events.publish(session, APPROVED_TOPIC, {"upload_id": upload.id, "at": now})
+    events.publish(session, RxUploadApproved(upload_id=upload.id, at=now))
     return upload
 
 
 def reject(session: Session, *, upload_id: int, pharmacist_id: int, reason: str, now: datetime) -> RxUpload:
     upload = get_upload(session, upload_id=upload_id, lock=True)
     if upload.status != PENDING:
-        raise Conflict(f"该处方已审核（{STATUS_LABELS[upload.status]}）/ already reviewed", code="rx-upload-reviewed")
+        raise Conflict(f"该处方已审核（{STATUS_LABELS[upload.status]}）/ already reviewed", code=ErrorCode.RX_UPLOAD_REVIEWED)
     if not reason.strip():
-        raise AppError("请填写不通过的原因 / give the reason for rejecting", code="reason-required", status=422)
+        raise AppError("请填写不通过的原因 / give the reason for rejecting", code=ErrorCode.REASON_REQUIRED, status=422)
     upload.status, upload.review_note = REJECTED, reason.strip()[:300]
     upload.reviewer_id, upload.reviewed_at = pharmacist_id, now
     session.flush()
     audit.record(session, action="rx_upload.reject", entity_type="rx_upload", entity_id=upload.id,
                  detail={"reason": upload.review_note})
-    events.publish(session, REJECTED_TOPIC, {"upload_id": upload.id, "reason": upload.review_note, "at": now})
+    events.publish(session, RxUploadRejected(upload_id=upload.id, reason=upload.review_note, at=now))
     return upload
 
 
@@ -161,5 +155,5 @@ def open_uploads_of(session: Session, *, patient_id: int, now: datetime) -> list
     rows = session.execute(select(RxUpload).where(RxUpload.patient_id == patient_id,
                                                   RxUpload.status.in_([PENDING, APPROVED]))
                            .options(selectinload(RxUpload.items)).order_by(RxUpload.id.desc())).scalars()
-    today = china_today(now)
+    today = local_today(now)
     return [u for u in rows if u.status == PENDING or u.valid_until >= today]

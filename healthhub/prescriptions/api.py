@@ -1,4 +1,4 @@
-"""E-prescription API. Writes are doctor-only (IDT-07); reads follow service.may_read."""
+"""E-prescription API. Writes are doctor-only (IDT-07); reads follow policies.can_read_prescription."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +12,7 @@ from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
 from healthhub.knowledge.model import RxClass
 from healthhub.prescriptions import prescribing, service
+from healthhub.prescriptions.policies import lists_as_prescriber
 from healthhub.prescriptions.schemas import (CheckOut, ConfirmIn, DrugOut, PrescriptionIn, PrescriptionOut,
                                              RuleErrorOut, SignIn)
 
@@ -36,36 +37,36 @@ def search_drugs(_doctor: Doctor, q: Annotated[str, Query(min_length=1, max_leng
 
 @router.post("/check", response_model=CheckOut, summary="Check a draft against RX/IDT rules without saving")
 def check(body: PrescriptionIn, doctor: Doctor, db: DbSession) -> CheckOut:
-    errors = prescribing.check(db, doctor, body)
+    errors = prescribing.check(db, principal=doctor, data=body)
     return CheckOut(ok=not errors, errors=[RuleErrorOut(rule=e.rule, message=e.message, field=e.field) for e in errors])
 
 
 @router.post("", response_model=PrescriptionOut, status_code=201, summary="Create a draft prescription")
 def create(body: PrescriptionIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
-    return _view(db, prescribing.create_draft(db, doctor, body).id)
+    return _view(db, prescribing.create_draft(db, principal=doctor, data=body).id)
 
 
 @router.put("/{prescription_id}", response_model=PrescriptionOut, summary="Replace a draft's content")
 def update(prescription_id: ResourceId, body: PrescriptionIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
-    return _view(db, prescribing.update_draft(db, doctor, prescription_id, body).id)
+    return _view(db, prescribing.update_draft(db, principal=doctor, prescription_id=prescription_id, data=body).id)
 
 
 @router.post("/{prescription_id}/sign", response_model=PrescriptionOut,
              summary="Sign with the doctor's SM2 key and submit for pharmacist review")
 def sign(prescription_id: ResourceId, body: SignIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
-    return _view(db, prescribing.sign(db, doctor, prescription_id, confirm=body.confirm).id)
+    return _view(db, prescribing.sign(db, principal=doctor, prescription_id=prescription_id, confirm=body.confirm).id)
 
 
 @router.post("/{prescription_id}/revise", response_model=PrescriptionOut, status_code=201,
              summary="Copy a returned prescription into a new draft version")
 def revise(prescription_id: ResourceId, doctor: Doctor, db: DbSession) -> PrescriptionOut:
-    return _view(db, prescribing.revise(db, doctor, prescription_id).id)
+    return _view(db, prescribing.revise(db, principal=doctor, prescription_id=prescription_id).id)
 
 
 @router.post("/{prescription_id}/confirm", response_model=PrescriptionOut,
              summary="Answer a pharmacist's confirmation request and sign again (RV-05)")
 def confirm(prescription_id: ResourceId, body: ConfirmIn, doctor: Doctor, db: DbSession) -> PrescriptionOut:
-    rx = prescribing.confirm_for_review(db, doctor, prescription_id, comment=body.comment, confirm=body.confirm)
+    rx = prescribing.confirm_for_review(db, principal=doctor, prescription_id=prescription_id, comment=body.comment, confirm=body.confirm)
     return _view(db, rx.id)
 
 
@@ -74,7 +75,7 @@ def confirm(prescription_id: ResourceId, body: ConfirmIn, doctor: Doctor, db: Db
 def list_prescriptions(principal: Annotated[Principal, Depends(require_roles(Role.DOCTOR, Role.PATIENT))],
                        db: DbSession, params: Annotated[PageParams, Depends(page_params)],
                        needs_action: bool = False) -> Page[PrescriptionOut]:
-    if principal.role == Role.DOCTOR:
+    if lists_as_prescriber(principal):
         views, total = service.list_for_doctor(db, doctor_user_id=principal.id, params=params,
                                                needs_action=needs_action)
     else:
@@ -92,4 +93,4 @@ def usable(principal: Annotated[Principal, Depends(require_roles(Role.PATIENT))]
 
 @router.get("/{prescription_id}", response_model=PrescriptionOut, summary="One prescription, signature re-verified")
 def get_one(prescription_id: ResourceId, principal: CurrentUser, db: DbSession) -> PrescriptionOut:
-    return _out(service.get_for(db, principal, prescription_id=prescription_id))
+    return _out(service.get_for(db, principal=principal, prescription_id=prescription_id))

@@ -25,8 +25,8 @@ Patient = Annotated[Principal, Depends(require_roles(Role.PATIENT))]
 @router.get("/doctor/consultations/{consultation_id}/prescribe")
 def prescribe_page(request: Request, consultation_id: ResourceId, doctor: Doctor, db: DbSession,
                   draft: QueryId | None = None):
-    context = prescribing.context_for(db, doctor, consultation_id)
-    editing = service.get_for(db, doctor, prescription_id=draft) if draft else None
+    context = prescribing.context_for(db, principal=doctor, consultation_id=consultation_id)
+    editing = service.get_for(db, principal=doctor, prescription_id=draft) if draft else None
     return render(request, "prescriptions/prescribe.html", {
         "consultation": context.consultation, "patient": context.patient, "doctor": context.doctor,
         "draft": editing, "frequencies": FREQUENCIES, "routes": ROUTES, "units": DOSE_UNITS,
@@ -56,6 +56,6 @@ def patient_list(request: Request, patient: Patient, db: DbSession,
 
 @router.get("/prescriptions/{prescription_id}")
 def detail(request: Request, prescription_id: ResourceId, principal: CurrentUser, db: DbSession):
-    view = service.get_for(db, principal, prescription_id=prescription_id)
-    return render(request, "prescriptions/detail.html", {"rx": view, "history": service.history(db, view.id)})
+    view = service.get_for(db, principal=principal, prescription_id=prescription_id)
+    return render(request, "prescriptions/detail.html", {"rx": view, "history": service.history(db, prescription_id=view.id)})
 

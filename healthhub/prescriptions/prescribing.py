@@ -6,12 +6,13 @@ assistants act as the system and never hold a doctor's principal).
 """
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthhub.core import audit, events, signing
+from healthhub.core import audit, signing
+from healthhub.core.dates import local_today
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Forbidden, RuleViolation
 from healthhub.core.public_ids import encode
@@ -19,16 +20,18 @@ from healthhub.hospital import service as hospital
 from healthhub.identity.service import Principal
 from healthhub.knowledge.model import DrugFacts
 from healthhub.knowledge.service import get_knowledge_base
+from healthhub.patients import service as patients
 from healthhub.prescriptions import rules
+from healthhub.prescriptions.errors import ErrorCode
 from healthhub.prescriptions.models import DoctorSigningKey, Prescription, PrescriptionItem
+from healthhub.prescriptions.policies import can_change_prescription
 from healthhub.prescriptions.review_request import build_review_request
 from healthhub.prescriptions.schemas import PrescriptionIn
-from healthhub.prescriptions.service import (load_row, canonical_content, china_day, end_of_validity,
+from healthhub.prescriptions.service import (load_row, canonical_content, end_of_validity,
                                              require_valid_signature, transition)
 from healthhub.prescriptions.statemachine import RxEvent, RxStatus
+from healthhub.review import service as review
 
-SUBMITTED_TOPIC = "prescription.submitted_for_review"
-CONFIRMED_TOPIC = "prescription.doctor_confirmed"
 
 
 def knowledge_base():
@@ -55,7 +58,7 @@ def search_drugs(query: str, *, limit: int = 20) -> list[DrugFacts]:
 @dataclass(frozen=True)
 class Context:
     consultation: hospital.ConsultationView
-    patient: hospital.PatientView
+    patient: patients.PatientView
     doctor: hospital.DoctorView
 
 
@@ -63,16 +66,16 @@ def _prescriber_rules(principal: Principal | None) -> None:
     facts = rules.PrescriberFacts(role=str(principal.role) if principal else "system",
                                   is_system_actor=principal is None, owns_consultation=True, consultation_active=True)
     if errors := rules.idt07_prescriber(facts):
-        raise Forbidden(errors[0].message, code="rx-prescriber-not-allowed")
+        raise Forbidden(errors[0].message, code=ErrorCode.RX_PRESCRIBER_NOT_ALLOWED)
 
 
-def context_for(session: Session, principal: Principal | None, consultation_id: int) -> Context:
+def context_for(session: Session, *, principal: Principal | None, consultation_id: int) -> Context:
     """IDT-07 (role, treating doctor, consultation in progress), IDT-04/05, DP-02 and IDT-10 via the hospital."""
     _prescriber_rules(principal)
     consultation = hospital.assert_can_prescribe(session, consultation_id=consultation_id, doctor_user_id=principal.id)
-    patient = hospital.get_patient(session, patient_id=consultation.patient_id)
+    patient = patients.get_patient(session, patient_id=consultation.patient_id)
     if errors := rules.idt10_under_six(rules.PatientFacts(patient.age_years, consultation.under6_confirmed)):
-        raise RuleViolation(errors[0].message, code="under6-confirmation-required")
+        raise RuleViolation(errors[0].message, code=ErrorCode.UNDER6_CONFIRMATION_REQUIRED)
     return Context(consultation, patient, hospital.get_doctor_by_user(session, user_id=principal.id))
 
 
@@ -97,16 +100,16 @@ def to_draft(data: PrescriptionIn) -> tuple[rules.RxDraft, list[DrugFacts | None
     return draft, resolved
 
 
-def check(session: Session, principal: Principal | None, data: PrescriptionIn) -> list[rules.RuleError]:
+def check(session: Session, *, principal: Principal | None, data: PrescriptionIn) -> list[rules.RuleError]:
     """Live checks for the prescribe page: context problems raise, content problems are listed."""
-    context_for(session, principal, data.consultation_id)
+    context_for(session, principal=principal, consultation_id=data.consultation_id)
     return rules.check_draft(to_draft(data)[0])
 
 
 def _refuse(errors: list[rules.RuleError]) -> None:
     if errors:
         summary = "；".join(f"[{e.rule}] {e.message}" for e in errors[:5])
-        raise RuleViolation(summary, code="rx-rules-failed",
+        raise RuleViolation(summary, code=ErrorCode.RX_RULES_FAILED,
                             errors=[{"rule": e.rule, "message": e.message, "field": e.field} for e in errors])
 
 
@@ -135,11 +138,11 @@ def _fill(rx: Prescription, data: PrescriptionIn, resolved: list[DrugFacts], con
 
 def _new_number(now: datetime) -> str:
     """Date plus a random suffix: unique without counting rows, so concurrent doctors never collide."""
-    return f"RX{china_day(now):%Y%m%d}{secrets.token_hex(4).upper()}"
+    return f"RX{local_today(now):%Y%m%d}{secrets.token_hex(4).upper()}"
 
 
-def create_draft(session: Session, principal: Principal | None, data: PrescriptionIn) -> Prescription:
-    context = context_for(session, principal, data.consultation_id)
+def create_draft(session: Session, *, principal: Principal | None, data: PrescriptionIn) -> Prescription:
+    context = context_for(session, principal=principal, consultation_id=data.consultation_id)
     draft, resolved = to_draft(data)
     _refuse(rules.check_draft(draft))
     now = utcnow()
@@ -158,21 +161,21 @@ def create_draft(session: Session, principal: Principal | None, data: Prescripti
 
 def _own_draft(session: Session, principal: Principal | None, prescription_id: int) -> Prescription:
     _prescriber_rules(principal)
-    rx = load_row(session, prescription_id, lock=True)
-    if rx.doctor_user_id != principal.id:
-        raise Forbidden("只能修改自己开具的处方 / only the prescribing doctor may change it", code="rx-not-yours")
+    rx = load_row(session, prescription_id=prescription_id, lock=True)
+    if not can_change_prescription(principal, rx):
+        raise Forbidden("只能修改自己开具的处方 / only the prescribing doctor may change it", code=ErrorCode.RX_NOT_YOURS)
     return rx
 
 
-def update_draft(session: Session, principal: Principal | None, prescription_id: int,
+def update_draft(session: Session, *, principal: Principal | None, prescription_id: int,
                  data: PrescriptionIn) -> Prescription:
     rx = _own_draft(session, principal, prescription_id)
     if rx.status != RxStatus.DRAFT:
-        raise RuleViolation("只有草稿可以修改；已签名的处方不能改动 / only a draft can be changed", code="rx-not-draft")
+        raise RuleViolation("只有草稿可以修改；已签名的处方不能改动 / only a draft can be changed", code=ErrorCode.RX_NOT_DRAFT)
     if data.consultation_id != rx.consultation_id:
         raise RuleViolation("不能把处方移到另一次问诊 / a prescription stays with its consultation",
-                            code="rx-consultation-changed")
-    context = context_for(session, principal, rx.consultation_id)
+                            code=ErrorCode.RX_CONSULTATION_CHANGED)
+    context = context_for(session, principal=principal, consultation_id=rx.consultation_id)
     draft, resolved = to_draft(data)
     _refuse(rules.check_draft(draft))
     rx.items.clear()
@@ -184,7 +187,7 @@ def update_draft(session: Session, principal: Principal | None, prescription_id:
     return rx
 
 
-def signing_key_for(session: Session, doctor_user_id: int) -> DoctorSigningKey:
+def signing_key_for(session: Session, *, doctor_user_id: int) -> DoctorSigningKey:
     """The doctor's SM2 key pair, created on first use; the private key never leaves this module unencrypted."""
     key = session.execute(select(DoctorSigningKey).where(DoctorSigningKey.doctor_user_id == doctor_user_id)
                           ).scalar_one_or_none()
@@ -198,14 +201,14 @@ def signing_key_for(session: Session, doctor_user_id: int) -> DoctorSigningKey:
     return key
 
 
-def sign(session: Session, principal: Principal | None, prescription_id: int, *, confirm: bool) -> Prescription:
+def sign(session: Session, *, principal: Principal | None, prescription_id: int, confirm: bool) -> Prescription:
     """DRAFT → SIGNED → UNDER_REVIEW in one transaction, then hands it to the pharmacists (IDT-08)."""
     rx = _own_draft(session, principal, prescription_id)
     if not confirm:
-        raise RuleViolation("请确认处方内容后再签名 / confirm the prescription before signing", code="rx-sign-unconfirmed")
+        raise RuleViolation("请确认处方内容后再签名 / confirm the prescription before signing", code=ErrorCode.RX_SIGN_UNCONFIRMED)
     if rx.status != RxStatus.DRAFT:
-        raise RuleViolation("处方已签名，不能再次签名 / already signed", code="rx-not-draft")
-    context = context_for(session, principal, rx.consultation_id)
+        raise RuleViolation("处方已签名，不能再次签名 / already signed", code=ErrorCode.RX_NOT_DRAFT)
+    context = context_for(session, principal=principal, consultation_id=rx.consultation_id)
     # The saved draft re-read in the client's shape, so signing checks exactly what the form checks.
     data = PrescriptionIn(consultation_id=encode(rx.consultation_id), diagnoses=rx.diagnoses, emergency=rx.emergency,
                           long_term=rx.long_term, extended_reason=rx.extended_reason,
@@ -214,32 +217,30 @@ def sign(session: Session, principal: Principal | None, prescription_id: int, *,
                                   "route": i.route, "days": i.days, "quantity": i.quantity, "note": i.note}
                                  for i in rx.items])
     _refuse(rules.check_draft(to_draft(data)[0]))
-    key = signing_key_for(session, principal.id)
+    key = signing_key_for(session, doctor_user_id=principal.id)
     now = utcnow().replace(microsecond=0)
-    rx.signed_at, rx.issued_on = now, china_day(now)
+    rx.signed_at, rx.issued_on = now, local_today(now)
     rx.valid_until = rx.issued_on + timedelta(days=rx.validity_days)
     rx.expires_at, rx.signing_key_id = end_of_validity(rx.valid_until), key.id
     canonical = signing.canonical_form(canonical_content(rx))
     rx.content_digest = signing.content_digest(canonical)
     rx.signature = signing.sign(key.private_key, key.public_key, canonical)
-    transition(session, rx, RxEvent.SIGN, actor_user_id=principal.id, note=f"SM2 digest {rx.content_digest[:16]}")
-    transition(session, rx, RxEvent.SUBMIT, actor_user_id=principal.id, note="submitted for pharmacist review")
+    transition(session, rx=rx, event=RxEvent.SIGN, actor_user_id=principal.id, note=f"SM2 digest {rx.content_digest[:16]}")
+    transition(session, rx=rx, event=RxEvent.SUBMIT, actor_user_id=principal.id, note="submitted for pharmacist review")
     session.flush()
-    events.publish(session, SUBMITTED_TOPIC, {
-        "prescription_id": rx.id,
-        "request": build_review_request(session, rx, context.patient, context.doctor).model_dump(mode="json"),
-        "doctor_user_id": principal.id, "patient_label": rx.patient_label,
-        "submitted_at": now.astimezone(UTC).isoformat()})
+    review.submit_prescription(session, prescription_id=rx.id,
+                               request=build_review_request(session, rx, context.patient, context.doctor),
+                               doctor_user_id=principal.id, patient_label=rx.patient_label)
     return rx
 
 
-def revise(session: Session, principal: Principal | None, prescription_id: int) -> Prescription:
+def revise(session: Session, *, principal: Principal | None, prescription_id: int) -> Prescription:
     """A RETURNED prescription stays as history; its content is copied into a new DRAFT version."""
     old = _own_draft(session, principal, prescription_id)
     if old.status != RxStatus.RETURNED or old.superseded_by_id is not None:
         raise RuleViolation("只有被药师退回且尚未修改的处方可以修改重开 / only a returned prescription can be revised",
-                            code="rx-not-returned")
-    context_for(session, principal, old.consultation_id)
+                            code=ErrorCode.RX_NOT_RETURNED)
+    context_for(session, principal=principal, consultation_id=old.consultation_id)
     new = Prescription(number=old.number, version=old.version + 1, previous_id=old.id, status=RxStatus.DRAFT.value,
                        consultation_id=old.consultation_id, patient_id=old.patient_id,
                        account_user_id=old.account_user_id, doctor_id=old.doctor_id, doctor_user_id=old.doctor_user_id,
@@ -260,16 +261,16 @@ def revise(session: Session, principal: Principal | None, prescription_id: int) 
     return new
 
 
-def confirm_for_review(session: Session, principal: Principal | None, prescription_id: int, *, comment: str,
+def confirm_for_review(session: Session, *, principal: Principal | None, prescription_id: int, comment: str,
                        confirm: bool) -> Prescription:
     """RV-05 double sign: the doctor re-signs the unchanged prescription together with the answer."""
     rx = _own_draft(session, principal, prescription_id)
     if not confirm:
-        raise RuleViolation("请确认后再签名 / confirm before signing", code="rx-sign-unconfirmed")
+        raise RuleViolation("请确认后再签名 / confirm before signing", code=ErrorCode.RX_SIGN_UNCONFIRMED)
     if rx.status != RxStatus.UNDER_REVIEW or rx.confirmation_requested_at is None or rx.doctor_confirmed_at:
-        raise RuleViolation("药师没有请求确认该处方 / no confirmation was requested", code="rx-no-confirmation-pending")
-    require_valid_signature(session, rx)
-    key = signing_key_for(session, principal.id)
+        raise RuleViolation("药师没有请求确认该处方 / no confirmation was requested", code=ErrorCode.RX_NO_CONFIRMATION_PENDING)
+    require_valid_signature(session, rx=rx)
+    key = signing_key_for(session, doctor_user_id=principal.id)
     now = utcnow().replace(microsecond=0)
     statement = signing.canonical_form({"prescription": rx.content_digest, "question": rx.confirmation_question,
                                         "comment": comment, "confirmed_at": now.isoformat()})
@@ -278,6 +279,6 @@ def confirm_for_review(session: Session, principal: Principal | None, prescripti
     session.flush()
     audit.record(session, action="prescription.doctor_confirm", entity_type="prescription", entity_id=rx.id,
                  detail={"comment": comment, "statement_digest": signing.content_digest(statement)})
-    events.publish(session, CONFIRMED_TOPIC, {"prescription_id": rx.id, "doctor_user_id": principal.id,
-                                              "comment": comment})
+    review.record_prescriber_confirmation(session, prescription_id=rx.id, doctor_user_id=principal.id,
+                                          comment=comment)
     return rx

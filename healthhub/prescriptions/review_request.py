@@ -3,7 +3,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from healthhub.hospital.service import DoctorView, PatientView
+from healthhub.hospital.service import DoctorView
+from healthhub.patients.service import PatientView
 from healthhub.prescriptions.models import Prescription
 from healthhub.prescriptions.rules import FREQUENCIES
 from healthhub.prescriptions.service import signature_valid
@@ -27,7 +28,7 @@ def build_review_request(session: Session, rx: Prescription, patient: PatientVie
         diagnoses=[d["code"] for d in rx.diagnoses], emergency=rx.emergency, long_term=rx.long_term,
         items=[ItemIn(drug=i.generic_name, dose_mg=_dose_mg(i.dose, i.unit), times_per_day=FREQUENCIES[i.frequency][1],
                       route=i.route, days=i.days) for i in rx.items],
-        prescriber=PrescriberIn(qualified=doctor.eligible_online, signature_valid=bool(signature_valid(session, rx)),
+        prescriber=PrescriberIn(qualified=doctor.eligible_online, signature_valid=bool(signature_valid(session, rx=rx)),
                                 patient_identified=bool(patient.id_number_masked),
                                 issued_on=rx.issued_on.isoformat(), valid_until=rx.valid_until.isoformat(),
                                 long_term_reason=rx.extended_reason if rx.long_term else None),

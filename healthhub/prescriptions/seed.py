@@ -11,12 +11,13 @@ from healthhub.hospital.service_doctors import go_online
 from healthhub.identity.roles import Role
 from healthhub.identity.seed import DEMO_PASSWORD, DEMO_USERNAMES
 from healthhub.identity.service import get_user, principal_of
+from healthhub.patients import service as patients
 from healthhub.prescriptions import prescribing
 from healthhub.prescriptions.models import Prescription
 from healthhub.prescriptions.schemas import PrescriptionIn
 from healthhub.review import workbench
-from healthhub.review.access import Caller
-from healthhub.seed.runner import SeedContext
+from healthhub.review.policies import Caller
+from healthhub.seed.context import SeedContext
 
 ORDER = 40
 
@@ -35,14 +36,14 @@ def _signing_keys(session: Session) -> None:
     offset = 0
     while doctors := hospital.list_doctors(session, limit=100, offset=offset):
         for doctor in doctors:
-            prescribing.signing_key_for(session, doctor.user_id)
+            prescribing.signing_key_for(session, doctor_user_id=doctor.user_id)
         offset += len(doctors)
 
 
 def _consultation_for(session: Session, patient_user_id: int, doctor_user_id: int) -> int | None:
     """The demo patient's consultation with the demo doctor in progress, opening one when needed."""
     doctor = hospital.get_doctor_by_user(session, user_id=doctor_user_id)
-    for patient in hospital.list_patients_of_account(session, account_user_id=patient_user_id):
+    for patient in patients.list_patients_of_account(session, account_user_id=patient_user_id):
         for consultation in hospital.list_consultations_of_patient(session, patient_id=patient.id):
             if consultation.status == "in_progress" and consultation.doctor_id == doctor.id:
                 return consultation.id
@@ -78,10 +79,10 @@ def seed(session: Session, ctx: SeedContext) -> None:
     diagnoses = [{"code": "I10", "name": "原发性高血压"}, {"code": "E11.9", "name": "2型糖尿病"}]
     pharmacist = Caller(role=Role.PHARMACIST.value, user_id=pharmacist_user_id)
     for items, outcome in DEMO_PRESCRIPTIONS:
-        rx = prescribing.create_draft(session, doctor, PrescriptionIn(
+        rx = prescribing.create_draft(session, principal=doctor, data=PrescriptionIn(
             consultation_id=encode(consultation_id), diagnoses=diagnoses, items=items, validity_days=3))
-        prescribing.sign(session, doctor, rx.id, confirm=True)
-        record = workbench.open_review_for_prescription(session, rx.id)
+        prescribing.sign(session, principal=doctor, prescription_id=rx.id, confirm=True)
+        record = workbench.open_review_for_prescription(session, prescription_id=rx.id)
         if record is None or outcome is None:
             continue
         if outcome == "approve":

@@ -5,34 +5,30 @@ a change made after signing (even directly in the database) shows as 签名校�
 prescription can be neither approved nor claimed.
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from healthhub.core import audit, signing
+from healthhub.core.dates import china_day_start
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Forbidden, NotFound, RuleViolation
 from healthhub.core.pagination import PageParams, paginate
-from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
+from healthhub.prescriptions.errors import ErrorCode
 from healthhub.prescriptions.models import DoctorSigningKey, Prescription, PrescriptionStatusChange
+from healthhub.prescriptions.policies import can_read_prescription
 from healthhub.prescriptions.rules import FREQUENCIES
 from healthhub.prescriptions.statemachine import STATUS_LABELS, RxEvent, RxStatus, next_status
 
-CHINA = ZoneInfo("Asia/Shanghai")
 SIGNATURE_FAILED = "签名校验失败：处方在签名后被修改 / signature check failed: changed after signing"
 
 
-def china_day(moment: datetime) -> date:
-    """Issue and validity days follow the Chinese calendar, not UTC's."""
-    return moment.astimezone(CHINA).date()
-
-
 def end_of_validity(valid_until: date) -> datetime:
-    return datetime.combine(valid_until + timedelta(days=1), time(0), CHINA).astimezone(UTC)
+    """Issue and validity days follow the Chinese calendar: valid through the whole last day in China."""
+    return china_day_start(valid_until + timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -123,7 +119,7 @@ def canonical_content(rx: Prescription) -> dict[str, Any]:
     }
 
 
-def signature_valid(session: Session, rx: Prescription) -> bool | None:
+def signature_valid(session: Session, *, rx: Prescription) -> bool | None:
     if rx.signature is None:
         return None
     key = session.get(DoctorSigningKey, rx.signing_key_id) if rx.signing_key_id else None
@@ -134,12 +130,12 @@ def signature_valid(session: Session, rx: Prescription) -> bool | None:
                                                                                       canonical)
 
 
-def require_valid_signature(session: Session, rx: Prescription) -> None:
-    if not signature_valid(session, rx):
-        raise RuleViolation(SIGNATURE_FAILED, code="rx-signature-invalid")
+def require_valid_signature(session: Session, *, rx: Prescription) -> None:
+    if not signature_valid(session, rx=rx):
+        raise RuleViolation(SIGNATURE_FAILED, code=ErrorCode.RX_SIGNATURE_INVALID)
 
 
-def transition(session: Session, rx: Prescription, event: RxEvent, *, actor_user_id: int | None,
+def transition(session: Session, *, rx: Prescription, event: RxEvent, actor_user_id: int | None,
                note: str = "") -> None:
     before = rx.status
     rx.status = next_status(before, event).value
@@ -150,17 +146,17 @@ def transition(session: Session, rx: Prescription, event: RxEvent, *, actor_user
                          "note": note[:200]})
 
 
-def load_row(session: Session, prescription_id: int, *, lock: bool = False) -> Prescription:
+def load_row(session: Session, *, prescription_id: int, lock: bool = False) -> Prescription:
     query = select(Prescription).where(Prescription.id == prescription_id).options(selectinload(Prescription.items))
     if lock:
         query = query.with_for_update()
     rx = session.execute(query).scalar_one_or_none()
     if rx is None:
-        raise NotFound(f"处方 {prescription_id} 不存在 / prescription not found", code="rx-not-found")
+        raise NotFound(f"处方 {prescription_id} 不存在 / prescription not found", code=ErrorCode.RX_NOT_FOUND)
     return rx
 
 
-def view_of(session: Session, rx: Prescription) -> PrescriptionView:
+def view_of(session: Session, *, rx: Prescription) -> PrescriptionView:
     status = RxStatus(rx.status)
     return PrescriptionView(
         id=rx.id, number=rx.number, version=rx.version, status=status.value, status_label=STATUS_LABELS[status],
@@ -170,7 +166,7 @@ def view_of(session: Session, rx: Prescription) -> PrescriptionView:
         diagnoses=list(rx.diagnoses), emergency=rx.emergency, long_term=rx.long_term,
         extended_reason=rx.extended_reason, validity_days=rx.validity_days, issued_on=rx.issued_on,
         valid_until=rx.valid_until, expires_at=rx.expires_at, signed_at=rx.signed_at,
-        content_digest=rx.content_digest, signature_valid=signature_valid(session, rx),
+        content_digest=rx.content_digest, signature_valid=signature_valid(session, rx=rx),
         items=tuple(ItemView(i.line_no, i.knowledge_key, i.generic_name, i.dose, i.unit, i.frequency,
                              FREQUENCIES.get(i.frequency, (i.frequency, None))[0], i.route, i.days, i.quantity, i.note)
                     for i in rx.items),
@@ -184,28 +180,20 @@ def view_of(session: Session, rx: Prescription) -> PrescriptionView:
 
 def get_prescription(session: Session, *, prescription_id: int) -> PrescriptionView:
     """For other domains (review, FHIR, orders): no permission check, the caller has done its own."""
-    return view_of(session, load_row(session, prescription_id))
+    return view_of(session, rx=load_row(session, prescription_id=prescription_id))
 
 
-def may_read(principal: Principal, view: PrescriptionView) -> bool:
-    if principal.role in (Role.ADMIN, Role.PHARMACIST):
-        return True
-    if principal.role == Role.DOCTOR:
-        return view.doctor_user_id == principal.id
-    return principal.role == Role.PATIENT and view.account_user_id == principal.id
-
-
-def get_for(session: Session, principal: Principal, *, prescription_id: int) -> PrescriptionView:
+def get_for(session: Session, *, principal: Principal, prescription_id: int) -> PrescriptionView:
     view = get_prescription(session, prescription_id=prescription_id)
-    if not may_read(principal, view):
-        raise Forbidden("无权查看该处方 / you may not see this prescription", code="rx-forbidden")
+    if not can_read_prescription(principal, view):
+        raise Forbidden("无权查看该处方 / you may not see this prescription", code=ErrorCode.RX_FORBIDDEN)
     return view
 
 
 def _listing(query: Select, session: Session, params: PageParams) -> tuple[list[PrescriptionView], int]:
     rows, total = paginate(session, query.options(selectinload(Prescription.items))
                            .order_by(Prescription.created_at.desc(), Prescription.id.desc()), params)
-    return [view_of(session, rx) for rx in rows], total
+    return [view_of(session, rx=rx) for rx in rows], total
 
 
 def list_for_doctor(session: Session, *, doctor_user_id: int, params: PageParams,
@@ -227,7 +215,7 @@ def list_for_account(session: Session, *, account_user_id: int, params: PagePara
     return _listing(query, session, params)
 
 
-def history(session: Session, prescription_id: int) -> list[PrescriptionStatusChange]:
+def history(session: Session, *, prescription_id: int) -> list[PrescriptionStatusChange]:
     return list(session.execute(select(PrescriptionStatusChange).where(
         PrescriptionStatusChange.prescription_id == prescription_id).order_by(PrescriptionStatusChange.id)).scalars())
 
@@ -236,7 +224,7 @@ def list_for_patient(session: Session, *, patient_id: int) -> list[PrescriptionV
     rows = session.execute(select(Prescription).where(Prescription.patient_id == patient_id,
                                                       Prescription.status != RxStatus.DRAFT)
                            .options(selectinload(Prescription.items)).order_by(Prescription.id)).scalars()
-    return [view_of(session, rx) for rx in rows]
+    return [view_of(session, rx=rx) for rx in rows]
 
 
 # --- the pharmacy side (orders): one use of an approved, valid prescription (OD-02) -------------------------
@@ -252,37 +240,37 @@ def list_usable_for_account(session: Session, *, account_user_id: int, now: date
     rows = session.execute(select(Prescription).where(
         Prescription.account_user_id == account_user_id, Prescription.status == RxStatus.APPROVED,
         Prescription.expires_at > now).options(selectinload(Prescription.items)).order_by(Prescription.id)).scalars()
-    return [_usable(rx) for rx in rows if signature_valid(session, rx)]
+    return [_usable(rx) for rx in rows if signature_valid(session, rx=rx)]
 
 
 def claim_for_order(session: Session, *, prescription_id: int, account_user_id: int, lines: list[tuple[str, int]],
                     order_ref: str, now: datetime) -> UsablePrescription:
     """Marks the prescription USED for this order. Repeating the call for the same order_ref is a no-op."""
-    rx = load_row(session, prescription_id, lock=True)
+    rx = load_row(session, prescription_id=prescription_id, lock=True)
     if rx.account_user_id != account_user_id:
         raise Forbidden("该处方不属于当前账户的就诊人 / this prescription belongs to another account",
-                        code="rx-other-account")
+                        code=ErrorCode.RX_OTHER_ACCOUNT)
     if rx.status == RxStatus.USED and rx.used_order_ref == order_ref:
         return _usable(rx)
     if rx.status == RxStatus.USED:
         raise RuleViolation(f"处方 {rx.number} 已被使用，不能重复购药 / already used for another order (OD-02)",
-                            code="rx-already-used")
+                            code=ErrorCode.RX_ALREADY_USED)
     if rx.status == RxStatus.EXPIRED or (rx.status == RxStatus.APPROVED and rx.expires_at <= now):
-        raise RuleViolation(f"处方 {rx.number} 已于 {rx.valid_until} 过期 / expired (RX-01)", code="rx-expired")
+        raise RuleViolation(f"处方 {rx.number} 已于 {rx.valid_until} 过期 / expired (RX-01)", code=ErrorCode.RX_EXPIRED)
     if rx.status != RxStatus.APPROVED:
         raise RuleViolation(f"处方 {rx.number} 状态为「{STATUS_LABELS[RxStatus(rx.status)]}」，药师审核通过后才能购药 / "
-                            f"only a pharmacist-approved prescription can be used (IDT-08)", code="rx-not-approved")
-    require_valid_signature(session, rx)
+                            f"only a pharmacist-approved prescription can be used (IDT-08)", code=ErrorCode.RX_NOT_APPROVED)
+    require_valid_signature(session, rx=rx)
     _check_coverage(rx, lines)
     rx.used_order_ref, rx.used_at = order_ref, now
-    transition(session, rx, RxEvent.CLAIM, actor_user_id=account_user_id, note=f"order {order_ref}")
+    transition(session, rx=rx, event=RxEvent.CLAIM, actor_user_id=account_user_id, note=f"order {order_ref}")
     session.flush()
     return _usable(rx)
 
 
 def _check_coverage(rx: Prescription, lines: list[tuple[str, int]]) -> None:
     if not lines:
-        raise RuleViolation("订单中没有处方药 / no prescription lines to claim", code="rx-nothing-to-claim")
+        raise RuleViolation("订单中没有处方药 / no prescription lines to claim", code=ErrorCode.RX_NOTHING_TO_CLAIM)
     prescribed = {i.knowledge_key: i for i in rx.items}
     wanted: dict[str, int] = {}
     for key, quantity in lines:
@@ -291,10 +279,10 @@ def _check_coverage(rx: Prescription, lines: list[tuple[str, int]]) -> None:
         item = prescribed.get(key)
         if item is None:
             raise RuleViolation(f"处方 {rx.number} 未开具药品 {key} / the prescription does not cover {key}",
-                                code="rx-drug-not-covered")
+                                code=ErrorCode.RX_DRUG_NOT_COVERED)
         if quantity > item.quantity:
             raise RuleViolation(f"{item.generic_name} 购买 {quantity} 盒，超过处方数量 {item.quantity} 盒 / quantity "
-                                f"exceeds the prescribed {item.quantity}", code="rx-quantity-exceeded")
+                                f"exceeds the prescribed {item.quantity}", code=ErrorCode.RX_QUANTITY_EXCEEDED)
 
 
 def release_claim(session: Session, *, order_ref: str, now: datetime | None = None) -> int | None:
@@ -307,9 +295,9 @@ def release_claim(session: Session, *, order_ref: str, now: datetime | None = No
         return None
     now = now or utcnow()
     rx.used_order_ref, rx.used_at = None, None
-    transition(session, rx, RxEvent.RELEASE, actor_user_id=None, note=f"order {order_ref} cancelled")
+    transition(session, rx=rx, event=RxEvent.RELEASE, actor_user_id=None, note=f"order {order_ref} cancelled")
     if rx.expires_at <= now:
-        transition(session, rx, RxEvent.EXPIRE, actor_user_id=None, note="past validity when released")
+        transition(session, rx=rx, event=RxEvent.EXPIRE, actor_user_id=None, note="past validity when released")
     session.flush()
     return rx.id
 
@@ -319,6 +307,6 @@ def expire_due(session: Session, *, now: datetime) -> int:
     rows = session.execute(select(Prescription).where(Prescription.status == RxStatus.APPROVED,
                                                       Prescription.expires_at <= now).with_for_update()).scalars().all()
     for rx in rows:
-        transition(session, rx, RxEvent.EXPIRE, actor_user_id=None, note=f"valid until {rx.valid_until}")
+        transition(session, rx=rx, event=RxEvent.EXPIRE, actor_user_id=None, note=f"valid until {rx.valid_until}")
     session.flush()
     return len(rows)

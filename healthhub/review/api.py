@@ -13,12 +13,14 @@ from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.core.public_ids import encode
 from healthhub.review import service, signatures, stats, workbench
 from healthhub.review import tenants as tenant_service
-from healthhub.review.access import Caller, get_visible_review, tenant_scope
+from healthhub.review.access import get_visible_review, tenant_scope
 from healthhub.review.decisions import Source, max_severity
 from healthhub.review.deps import Clinic, Pharmacist, Reader, StatsReader, Submitter
+from healthhub.review.errors import ErrorCode
 from healthhub.review.models import ReviewRecord
 from healthhub.review.payloads import (ApproveIn, AskDoctorIn, DayUsageOut, DoctorConfirmIn, ReturnIn, ReviewDetail,
                                        ReviewOut, ReviewSummary, SlaOut, ThroughputOut, UsageOut)
+from healthhub.review.policies import Caller
 from healthhub.review.schemas import ReviewRequest
 from healthhub.review.tenant_api import router as tenant_router
 
@@ -64,8 +66,8 @@ def detail_of(db: Session, record: ReviewRecord) -> ReviewDetail:
 def _submission(db, caller: Caller, external_ref, patient_ref, patient_label) -> service.Submission:
     if caller.is_clinic:
         if caller.tenant_id is None:
-            raise Forbidden("当前诊所管理员不属于任何租户 / this clinic admin belongs to no tenant", code="no-tenant")
-        return service.Submission(source=Source.CLINIC, tenant=tenant_service.get_tenant(db, caller.tenant_id),
+            raise Forbidden("当前诊所管理员不属于任何租户 / this clinic admin belongs to no tenant", code=ErrorCode.NO_TENANT)
+        return service.Submission(source=Source.CLINIC, tenant=tenant_service.get_tenant(db, tenant_id=caller.tenant_id),
                                   source_ref=external_ref, patient_ref=patient_ref, patient_label=patient_label,
                                   submitted_by_user_id=caller.user_id, api_key_id=caller.api_key_id)
     return service.Submission(source=Source.API, source_ref=external_ref, patient_ref=patient_ref,
@@ -97,7 +99,7 @@ def list_reviews(caller: Reader, db: DbSession, params: Annotated[PageParams, De
                  tenant_id: QueryId | None = None, platform: bool = False) -> Page[ReviewSummary]:
     filters = service.ReviewFilter(status=status, verdict=verdict, patient_ref=patient_ref, source_ref=external_ref,
                                    tenant_id=tenant_id, platform_only=platform)
-    rows, total = paginate(db, service.list_query(db, caller, filters), params)
+    rows, total = paginate(db, service.list_query(db, caller=caller, filters=filters), params)
     return Page(items=[summary_of(r) for r in rows], total=total, page=params.page, size=params.size)
 
 

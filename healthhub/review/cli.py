@@ -12,6 +12,8 @@ import typer
 from pydantic import ValidationError
 
 from healthhub.core.errors import PROBLEM_TYPE_BASE, validation_errors
+from healthhub.review.engine import review
+from healthhub.review.schemas import ReviewRequest
 
 EXIT_INVALID = 2
 
@@ -27,9 +29,6 @@ def problem(detail: str, code: str, *, line: int | None = None, errors: list[dic
 
 def review_text(text: str, line: int | None = None) -> tuple[str | None, dict | None]:
     """(response JSON, None) or (None, problem) for one request document."""
-    from healthhub.review.engine import review  # noqa: PLC0415  (keep `--help` fast)
-    from healthhub.review.schemas import ReviewRequest  # noqa: PLC0415
-
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -9,12 +9,13 @@ from fastapi import Depends, Request
 
 from healthhub.core.context import Actor, actor_var
 from healthhub.core.db import DbSession
-from healthhub.core.errors import Forbidden, Unauthorized
-from healthhub.core.permissions import Access, gate
-from healthhub.identity.deps import OptionalUser
+from healthhub.core.errors import Unauthorized
+from healthhub.identity.deps import OptionalUser, require_roles
 from healthhub.identity.roles import Role
 from healthhub.review import tenants as tenant_service
-from healthhub.review.access import API_KEY_ROLE, Caller, user_caller
+from healthhub.review.access import user_caller
+from healthhub.review.errors import ErrorCode
+from healthhub.review.policies import API_KEY_ROLE, Caller
 
 API_KEY_HEADER = "x-api-key"
 
@@ -28,7 +29,7 @@ def _identify(request: Request, db: DbSession, principal: OptionalUser) -> tuple
         return Caller(role=API_KEY_ROLE, tenant_id=tenant.id, api_key_id=key.id), actor
     if principal is None:
         raise Unauthorized("请提供 X-Api-Key 或登录令牌 / send an X-Api-Key header or a bearer token",
-                           code="unauthenticated")
+                           code=ErrorCode.UNAUTHENTICATED)
     return user_caller(db, user_id=principal.id, role=principal.role), None
 
 
@@ -40,30 +41,17 @@ async def review_caller(identified: Annotated[tuple[Caller, Actor | None], Depen
     return caller
 
 
-def callers(*roles: str):
-    """Dependency admitting the given roles (Role values or "api_key")."""
-    allowed = frozenset(str(r) for r in roles)
-
-    async def dependency(caller: Annotated[Caller, Depends(review_caller)]) -> Caller:
-        if caller.role not in allowed:
-            names = "、".join(sorted(allowed))
-            raise Forbidden(f"当前身份无权执行此操作（需要：{names}）/ not allowed for your role (needs: {names})",
-                            code="forbidden-role")
-        return caller
-
-    return gate(dependency, Access.for_roles(allowed))
-
-
 SUBMITTERS = (API_KEY_ROLE, Role.PHARMACIST, Role.DOCTOR, Role.CLINIC_ADMIN)
 READERS = (API_KEY_ROLE, Role.PHARMACIST, Role.DOCTOR, Role.CLINIC_ADMIN, Role.OPERATOR, Role.ADMIN)
 STATS_READERS = (API_KEY_ROLE, Role.PHARMACIST, Role.CLINIC_ADMIN, Role.OPERATOR, Role.ADMIN)
 TENANT_MANAGERS = (Role.CLINIC_ADMIN, Role.OPERATOR, Role.ADMIN)
 PLATFORM = (Role.OPERATOR, Role.ADMIN)
 
-Submitter = Annotated[Caller, Depends(callers(*SUBMITTERS))]
-Reader = Annotated[Caller, Depends(callers(*READERS))]
-StatsReader = Annotated[Caller, Depends(callers(*STATS_READERS))]
-Pharmacist = Annotated[Caller, Depends(callers(Role.PHARMACIST))]
-Clinic = Annotated[Caller, Depends(callers(API_KEY_ROLE, Role.CLINIC_ADMIN))]
-TenantManager = Annotated[Caller, Depends(callers(*TENANT_MANAGERS))]
-PlatformUser = Annotated[Caller, Depends(callers(*PLATFORM))]
+
+Submitter = Annotated[Caller, Depends(require_roles(*SUBMITTERS, authenticate=review_caller))]
+Reader = Annotated[Caller, Depends(require_roles(*READERS, authenticate=review_caller))]
+StatsReader = Annotated[Caller, Depends(require_roles(*STATS_READERS, authenticate=review_caller))]
+Pharmacist = Annotated[Caller, Depends(require_roles(Role.PHARMACIST, authenticate=review_caller))]
+Clinic = Annotated[Caller, Depends(require_roles(API_KEY_ROLE, Role.CLINIC_ADMIN, authenticate=review_caller))]
+TenantManager = Annotated[Caller, Depends(require_roles(*TENANT_MANAGERS, authenticate=review_caller))]
+PlatformUser = Annotated[Caller, Depends(require_roles(*PLATFORM, authenticate=review_caller))]

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from healthhub.knowledge.kb import KnowledgeBase
+from healthhub.knowledge.service import get_knowledge_base
 from healthhub.review.engine import review
 from healthhub.review.schemas import Family, ReviewRequest, Severity
 
@@ -87,8 +88,6 @@ def run_case(case: Case, kb: KnowledgeBase | None = None) -> Outcome:
 
 
 def evaluate(directory: Path, kb: KnowledgeBase | None = None) -> Scores:
-    from healthhub.knowledge.service import get_knowledge_base  # noqa: PLC0415
-
     kb = kb or get_knowledge_base()
     scores = Scores()
     for case in load_cases(directory):

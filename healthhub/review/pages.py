@@ -13,11 +13,10 @@ from healthhub.core.pagination import Page, PageParams, page_params, paginate
 from healthhub.core.public_ids import decode, encode
 from healthhub.core.templating import render
 from healthhub.identity.deps import require_roles
-from healthhub.identity.models import User
 from healthhub.identity.roles import Role
-from healthhub.identity.service import Principal
+from healthhub.identity.service import Principal, principals_by_id
 from healthhub.review import overrides as override_service
-from healthhub.review import service, signatures, stats
+from healthhub.review import policies, service, signatures, stats
 from healthhub.review import tenants as tenant_service
 from healthhub.review.access import get_visible_review, manageable_tenant, tenant_scope, user_caller
 from healthhub.review.decisions import STATUS_LABELS, Status, approval_check, max_severity, sorted_findings
@@ -50,15 +49,12 @@ def queue_page(request: Request, db: DbSession, principal: Annotated[Principal, 
     # scope is "all", "platform" or a tenant's public id; anything else means no tenant filter.
     caller = user_caller(db, user_id=principal.id, role=principal.role)
     filters = service.ReviewFilter(status=status, platform_only=scope == "platform", tenant_id=decode(scope))
-    query = service.list_query(db, caller, filters)
+    query = service.list_query(db, caller=caller, filters=filters)
     if status == Status.PENDING:  # oldest first: the queue is worked in arrival order
         query = query.order_by(None).order_by(ReviewRecord.queued_at, ReviewRecord.id)
     rows, total = paginate(db, query, params)
     scopes = [("all", "全部"), ("platform", "互联网医院")]
-    if principal.role == Role.PHARMACIST:
-        assigned = tenant_service.pharmacist_tenant_ids(db, principal.id)
-    else:
-        assigned = set(db.execute(select(Tenant.id)).scalars())
+    assigned = set(db.execute(select(Tenant.id)).scalars()) if caller.is_platform else caller.assigned_tenant_ids
     scopes += [(encode(tid), name) for tid, name in sorted(_tenant_names(db, assigned).items())]
     items = [{"record": r, "max_severity": max_severity(r.response["findings"])} for r in rows]
     return render(request, "review/workbench.html", {
@@ -74,12 +70,12 @@ def detail_page(review_id: ResourceId, request: Request, db: DbSession,
     record = get_visible_review(db, caller, review_id)
     check = approval_check(status=record.status, verdict=record.verdict, findings=record.response["findings"],
                            double_signed=record.double_signed, note="x" * 10)
-    decided_by = db.get(User, record.decided_by_user_id) if record.decided_by_user_id else None
     confirmer_id = (record.confirming_doctor or {}).get("user_id")
+    people = principals_by_id(db, user_ids={uid for uid in (record.decided_by_user_id, confirmer_id) if uid})
     return render(request, "review/detail.html", {
         "record": record, "findings": sorted_findings(record.response["findings"]), "labels": LABELS,
-        "check": check, "can_act": principal.role == Role.PHARMACIST, "decided_by": decided_by,
-        "confirming_user": db.get(User, confirmer_id) if confirmer_id else None,
+        "check": check, "can_act": policies.can_decide_reviews(caller),
+        "decided_by": people.get(record.decided_by_user_id), "confirming_user": people.get(confirmer_id),
         "tenant": db.get(Tenant, record.tenant_id) if record.tenant_id else None,
         "signature_valid": signatures.verify(db, record) if record.signature else None})
 
@@ -103,7 +99,7 @@ def stats_page(request: Request, db: DbSession, principal: Annotated[Principal, 
 def tenants_page(request: Request, db: DbSession, principal: Annotated[Principal, Depends(require_roles(*TENANT_ROLES))],
                  params: Annotated[PageParams, Depends(page_params)]):
     caller = user_caller(db, user_id=principal.id, role=principal.role)
-    if caller.role == Role.CLINIC_ADMIN:
+    if caller.is_clinic:
         if caller.tenant_id is None:
             return render(request, "review/tenants.html", {"no_tenant": True})
         return RedirectResponse(f"/review/tenants/{encode(caller.tenant_id)}", status_code=303)
@@ -121,7 +117,7 @@ def tenant_page(tenant_id: ResourceId, request: Request, db: DbSession,
     keys = [(k, tenant_service.key_state(k, now)) for k in tenant_service.list_keys(db, tenant=tenant)]
     deliveries = db.execute(select(WebhookDelivery).where(WebhookDelivery.tenant_id == tenant.id)
                             .order_by(WebhookDelivery.id.desc()).limit(20)).scalars().all()
-    overrides = {o.rule: o for o in override_service.list_overrides(db, tenant)}
+    overrides = {o.rule: o for o in override_service.list_overrides(db, tenant=tenant)}
     return render(request, "review/tenant.html", {
         "tenant": tenant, "keys": keys, "members": tenant_service.list_members(db, tenant=tenant),
         "overrides": overrides, "rules": override_service.catalogue(), "deliveries": deliveries,

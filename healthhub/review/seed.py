@@ -8,16 +8,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from healthhub.core.db import utcnow
-from healthhub.identity.models import User
+from healthhub.identity.service import principals_by_id
 from healthhub.review import service, workbench
 from healthhub.review import tenants as tenant_service
-from healthhub.review.access import Caller
 from healthhub.review.decisions import Source, Status
 from healthhub.review.engine import review as run_engine
 from healthhub.review.models import ReviewRecord, Tenant
+from healthhub.review.policies import Caller
 from healthhub.review.schemas import ReviewRequest
+from healthhub.seed.context import SeedContext
 from healthhub.seed.people import SURNAMES
-from healthhub.seed.runner import SeedContext
 
 ORDER = 60
 TENANTS = (("yangguang-cs", "阳光社区卫生服务站"), ("qingshan-clinic", "青山社区诊所"))
@@ -51,7 +51,7 @@ def _tenant(session: Session, code: str, name: str) -> tuple[Tenant, bool]:
 
 
 def _username(session: Session, user_id: int) -> str:
-    return session.execute(select(User.username).where(User.id == user_id)).scalar_one()
+    return principals_by_id(session, user_ids=[user_id])[user_id].username
 
 
 def seed(session: Session, ctx: SeedContext) -> None:

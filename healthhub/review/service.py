@@ -12,12 +12,12 @@ from healthhub.core import audit
 from healthhub.core.db import utcnow
 from healthhub.core.public_ids import encode
 from healthhub.review import overrides as override_service
-from healthhub.review import webhooks
-from healthhub.review.access import Caller, visible_reviews
+from healthhub.review import webhooks, workbench
 from healthhub.review.decisions import Source, Status, auto_pass_allowed, initial_status
 from healthhub.review.engine import RuleOverrides
 from healthhub.review.engine import review as run_engine
 from healthhub.review.models import ReviewRecord, Tenant
+from healthhub.review.policies import Caller, visible_reviews
 from healthhub.review.schemas import ReviewRequest, ReviewResponse, Verdict
 
 
@@ -35,22 +35,9 @@ class Submission:
     doctor_user_id: int | None = None
 
 
-def decision_event(record: ReviewRecord) -> dict:
-    """The outcome as clinics receive it by webhook (the internet hospital gets its own event shape); our
-    ids go out as public ids, the same the clinic reads from the API."""
-    return {"review_id": encode(record.id), "outcome": record.status, "verdict": record.verdict,
-            "external_ref": record.source_ref, "patient_ref": record.patient_ref,
-            "pharmacist_user_id": encode(record.decided_by_user_id) if record.decided_by_user_id else None,
-            "reason": record.decision_reason,
-            "signature": record.signature, "double_signed": record.double_signed,
-            "confirming_doctor": record.confirming_doctor,
-            "decided_at": record.decided_at.isoformat() if record.decided_at else None,
-            "kb_version": record.kb_version, "findings": record.response.get("findings", [])}
-
-
 def submit(session: Session, *, request: ReviewRequest, submission: Submission) -> ReviewRecord:
     tenant = submission.tenant
-    engine_overrides, applied = override_service.for_tenant(session, tenant)
+    engine_overrides, applied = override_service.for_tenant(session, tenant=tenant)
     started = time.perf_counter()
     response: ReviewResponse = run_engine(request, overrides=engine_overrides)
     engine_us = int((time.perf_counter() - started) * 1_000_000)
@@ -73,7 +60,7 @@ def submit(session: Session, *, request: ReviewRequest, submission: Submission) 
                  detail={"source": record.source, "tenant_id": record.tenant_id, "verdict": record.verdict,
                          "status": record.status, "kb_version": record.kb_version, "source_ref": record.source_ref})
     if status == Status.AUTO_PASSED and tenant is not None:
-        webhooks.enqueue(session, tenant=tenant, event_type="review.decided", data=decision_event(record),
+        webhooks.enqueue(session, tenant=tenant, event_type="review.decided", data=webhooks.decision_event(record),
                          review_id=record.id)
     return record
 
@@ -104,8 +91,8 @@ class ReviewFilter:
     since: datetime | None = None
 
 
-def list_query(session: Session, caller: Caller, filters: ReviewFilter) -> Select:
-    query = select(ReviewRecord).where(visible_reviews(session, caller))
+def list_query(session: Session, *, caller: Caller, filters: ReviewFilter) -> Select:
+    query = select(ReviewRecord).where(visible_reviews(caller))
     if filters.status:
         query = query.where(ReviewRecord.status == filters.status)
     if filters.verdict:
@@ -121,3 +108,20 @@ def list_query(session: Session, caller: Caller, filters: ReviewFilter) -> Selec
     if filters.since:
         query = query.where(ReviewRecord.created_at >= filters.since)
     return query.order_by(ReviewRecord.id.desc())
+
+
+def submit_prescription(session: Session, *, prescription_id: int, request: ReviewRequest, doctor_user_id: int,
+                        patient_label: str | None) -> None:
+    """The internet hospital hands a signed prescription over for review, in the doctor's transaction."""
+    if workbench.open_review_for_prescription(session, prescription_id=prescription_id) is not None:
+        return  # a repeated submission while a review is open must not queue the prescription twice
+    submit(session, request=request, submission=Submission(
+        source=Source.PRESCRIPTION, source_ref=str(prescription_id), patient_label=patient_label or None,
+        doctor_user_id=doctor_user_id, submitted_by_user_id=doctor_user_id))
+
+
+def record_prescriber_confirmation(session: Session, *, prescription_id: int, doctor_user_id: int,
+                                   comment: str) -> None:
+    """RV-05: the prescriber answered the pharmacist's question; the review goes back to the pharmacist."""
+    record = workbench.require_open_review_for_prescription(session, prescription_id=prescription_id)
+    workbench.doctor_confirmed(session, record=record, doctor={"user_id": doctor_user_id}, comment=comment)

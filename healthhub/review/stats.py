@@ -6,24 +6,19 @@ Days are China Standard Time days, the clinics' working day, not UTC. Windows ar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from healthhub.core.dates import china_day_start, local_today
 from healthhub.core.db import utcnow
-from healthhub.identity.models import User
-from healthhub.review.access import Caller, visible_reviews
+from healthhub.identity.service import principals_by_id
 from healthhub.review.decisions import Status
 from healthhub.review.models import ReviewRecord
+from healthhub.review.policies import Caller, visible_reviews
 
-CHINA = ZoneInfo("Asia/Shanghai")
 MAX_DAYS = 90
 VERDICTS = ("pass", "review", "reject")
-
-
-def china_day(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -52,14 +47,14 @@ class Usage:
 
 def _window(days: int, now: datetime) -> tuple[datetime, list[date]]:
     days = max(1, min(days, MAX_DAYS))
-    today = china_day(now)
+    today = local_today(now)
     first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=CHINA)
+    start = china_day_start(first)
     return start, [first + timedelta(days=i) for i in range(days)]
 
 
-def _scoped(query, session: Session, caller: Caller, tenant_id: int | None, platform_only: bool):
-    query = query.where(visible_reviews(session, caller))
+def _scoped(query, caller: Caller, tenant_id: int | None, platform_only: bool):
+    query = query.where(visible_reviews(caller))
     if platform_only:
         return query.where(ReviewRecord.tenant_id.is_(None))
     if tenant_id is not None:
@@ -71,12 +66,12 @@ def usage(session: Session, caller: Caller, *, days: int = 30, tenant_id: int | 
           platform_only: bool = False, now: datetime | None = None) -> Usage:
     start, day_list = _window(days, now or utcnow())
     rows = session.execute(_scoped(select(ReviewRecord.created_at, ReviewRecord.verdict, ReviewRecord.status)
-                                   .where(ReviewRecord.created_at >= start), session, caller, tenant_id,
+                                   .where(ReviewRecord.created_at >= start), caller, tenant_id,
                                    platform_only)).all()
     per_day = {d: DayUsage(day=d) for d in day_list}
     verdicts, statuses = Counter(), Counter()
     for created_at, verdict, status in rows:
-        bucket = per_day.get(china_day(created_at))
+        bucket = per_day.get(local_today(created_at))
         if bucket is not None:
             bucket.total += 1
             bucket.verdicts[verdict] = bucket.verdicts.get(verdict, 0) + 1
@@ -114,22 +109,22 @@ def sla(session: Session, caller: Caller, *, days: int = 7, tenant_id: int | Non
         .where(ReviewRecord.decided_at >= start, ReviewRecord.decided_by_user_id.is_not(None),
                ReviewRecord.queued_at.is_not(None),
                ReviewRecord.status.in_([Status.APPROVED.value, Status.RETURNED.value])),
-        session, caller, tenant_id, platform_only)).all()
+        caller, tenant_id, platform_only)).all()
     # Waiting time is what the patient feels: from entering the queue to the pharmacist's decision.
     waits = [(decided - queued).total_seconds() / 60 for queued, decided, _ in decided_rows]
-    per_pharmacist_day = Counter((user_id, china_day(decided)) for _, decided, user_id in decided_rows)
-    names = dict(session.execute(select(User.id, User.display_name)
-                                 .where(User.id.in_({uid for uid, _ in per_pharmacist_day}))).all())
+    per_pharmacist_day = Counter((user_id, local_today(decided)) for _, decided, user_id in decided_rows)
+    names = {uid: user.display_name
+             for uid, user in principals_by_id(session, user_ids={uid for uid, _ in per_pharmacist_day}).items()}
     throughput = [Throughput(pharmacist_user_id=uid, pharmacist_name=names.get(uid, str(uid)), day=day, decided=count)
                   for (uid, day), count in sorted(per_pharmacist_day.items(), key=lambda item: (item[0][1], item[0][0]),
                                                   reverse=True)]
     open_counts = defaultdict(int, session.execute(_scoped(
         select(ReviewRecord.status, func.count()).where(
             ReviewRecord.status.in_([Status.PENDING.value, Status.AWAITING_DOCTOR.value]))
-        .group_by(ReviewRecord.status), session, caller, tenant_id, platform_only)).all())
+        .group_by(ReviewRecord.status), caller, tenant_id, platform_only)).all())
     oldest = session.execute(_scoped(select(func.min(ReviewRecord.queued_at))
                                      .where(ReviewRecord.status == Status.PENDING.value),
-                                     session, caller, tenant_id, platform_only)).scalar_one_or_none()
+                                     caller, tenant_id, platform_only)).scalar_one_or_none()
     return Sla(decided=len(decided_rows), wait_p50_minutes=percentile(waits, 50),
                wait_p90_minutes=percentile(waits, 90), pending=open_counts[Status.PENDING.value],
                awaiting_doctor=open_counts[Status.AWAITING_DOCTOR.value],

@@ -12,12 +12,12 @@ from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound
 from healthhub.core.inputs import ResourceId
 from healthhub.core.pagination import Page, PageParams, page_params, paginate
-from healthhub.identity.roles import Role
 from healthhub.review import overrides as override_service
+from healthhub.review import policies, webhooks
 from healthhub.review import tenants as tenant_service
-from healthhub.review import webhooks
 from healthhub.review.access import manageable_tenant
 from healthhub.review.deps import PlatformUser, Reader, TenantManager
+from healthhub.review.errors import ErrorCode
 from healthhub.review.models import ApiKey, Tenant, WebhookDelivery
 from healthhub.review.payloads import (DeliveryOut, KeyCreated, KeyIn, KeyOut, MemberIn, MemberOut, OverrideIn,
                                        OverrideOut, RotateIn, RuleOut, SecretOut, TenantCreate, TenantCreated,
@@ -79,10 +79,9 @@ def get_tenant(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> T
 def update_tenant(tenant_id: ResourceId, body: TenantUpdate, caller: TenantManager, db: DbSession) -> TenantOut:
     tenant = manageable_tenant(db, caller, tenant_id)
     changes = body.model_dump(exclude_unset=True)
-    if "status" in changes and not caller.is_platform:
-        # Suspending a clinic is the platform's decision (contracts, billing), not the clinic's.
+    if "status" in changes and not policies.can_change_tenant_status(caller):
         raise Forbidden("只有平台运营可以停用或启用租户 / only the platform may suspend a tenant",
-                        code="status-change-forbidden")
+                        code=ErrorCode.STATUS_CHANGE_FORBIDDEN)
     return tenant_out(tenant_service.update_tenant(db, tenant=tenant, changes=changes))
 
 
@@ -132,9 +131,9 @@ def list_members(tenant_id: ResourceId, caller: TenantManager, db: DbSession) ->
 @router.post("/tenants/{tenant_id}/members", response_model=MemberOut, status_code=201)
 def add_member(tenant_id: ResourceId, body: MemberIn, caller: TenantManager, db: DbSession) -> MemberOut:
     tenant = manageable_tenant(db, caller, tenant_id)
-    if body.role == Role.CLINIC_ADMIN.value and not caller.is_platform:
+    if not policies.can_appoint_member(caller, body.role):
         raise Forbidden("只有平台运营可以指定诊所管理员 / only the platform appoints clinic admins",
-                        code="member-role-forbidden")
+                        code=ErrorCode.MEMBER_ROLE_FORBIDDEN)
     member = tenant_service.add_member(db, tenant=tenant, username=body.username, role=body.role)
     user = next(u for m, u in tenant_service.list_members(db, tenant=tenant) if m.id == member.id)
     return MemberOut(user_id=user.id, username=user.username, display_name=user.display_name, role=member.role)
@@ -149,7 +148,7 @@ def remove_member(tenant_id: ResourceId, user_id: ResourceId, caller: TenantMana
 def list_overrides(tenant_id: ResourceId, caller: TenantManager, db: DbSession) -> list[OverrideOut]:
     tenant = manageable_tenant(db, caller, tenant_id)
     return [OverrideOut(rule=r.rule, disabled=r.disabled, severity=r.severity, updated_at=r.updated_at)
-            for r in override_service.list_overrides(db, tenant)]
+            for r in override_service.list_overrides(db, tenant=tenant)]
 
 
 @router.put("/tenants/{tenant_id}/overrides/{rule}", response_model=OverrideOut,
@@ -182,9 +181,9 @@ def redeliver(tenant_id: ResourceId, delivery_id: ResourceId, caller: TenantMana
     tenant = manageable_tenant(db, caller, tenant_id)
     delivery = db.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.tenant_id != tenant.id:
-        raise NotFound("投递记录不存在 / delivery not found", code="delivery-not-found")
+        raise NotFound("投递记录不存在 / delivery not found", code=ErrorCode.DELIVERY_NOT_FOUND)
     if delivery.status != "dead":
-        raise Conflict("只有已放弃的投递可以重发 / only dead deliveries can be sent again", code="delivery-not-dead")
+        raise Conflict("只有已放弃的投递可以重发 / only dead deliveries can be sent again", code=ErrorCode.DELIVERY_NOT_DEAD)
     webhooks.redeliver(db, delivery=delivery)
     audit.record(db, action="review.webhook.redeliver", entity_type="review_webhook", entity_id=delivery.id,
                  detail={"tenant_id": tenant.id})

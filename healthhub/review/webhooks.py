@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from healthhub.core import outbound
 from healthhub.core.config import get_settings
 from healthhub.core.db import utcnow
-from healthhub.review.models import Tenant, WebhookAttempt, WebhookDelivery
+from healthhub.core.public_ids import encode
+from healthhub.review.models import ReviewRecord, Tenant, WebhookAttempt, WebhookDelivery
 
 SIGNATURE_HEADER = "X-HealthHub-Signature"
 EVENT_HEADER = "X-HealthHub-Event"
@@ -144,3 +145,16 @@ def redeliver(session: Session, *, delivery: WebhookDelivery) -> WebhookDelivery
     delivery.status, delivery.next_attempt_at, delivery.attempts = "pending", utcnow(), 0
     session.flush()
     return delivery
+
+
+def decision_event(record: ReviewRecord) -> dict:
+    """The outcome as clinics receive it by webhook (the internet hospital gets its own event shape); our
+    ids go out as public ids, the same the clinic reads from the API."""
+    return {"review_id": encode(record.id), "outcome": record.status, "verdict": record.verdict,
+            "external_ref": record.source_ref, "patient_ref": record.patient_ref,
+            "pharmacist_user_id": encode(record.decided_by_user_id) if record.decided_by_user_id else None,
+            "reason": record.decision_reason,
+            "signature": record.signature, "double_signed": record.double_signed,
+            "confirming_doctor": record.confirming_doctor,
+            "decided_at": record.decided_at.isoformat() if record.decided_at else None,
+            "kb_version": record.kb_version, "findings": record.response.get("findings", [])}

@@ -12,38 +12,37 @@ from healthhub.core import audit, events
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from healthhub.core.public_ids import encode
-from healthhub.identity.roles import Role
-from healthhub.review import signatures, webhooks
-from healthhub.review.access import Caller
+from healthhub.review import policies, signatures, webhooks
 from healthhub.review.decisions import Source, Status, approval_check, sorted_findings
+from healthhub.review.errors import ErrorCode
+from healthhub.review.events import PrescriberConfirmationRequested, PrescriptionReviewDecided
 from healthhub.review.models import ReviewRecord, Tenant
-from healthhub.review.service import decision_event
+from healthhub.review.policies import Caller
 
 MIN_REASON_CHARS = 4
 
 
 def _require_pharmacist(caller: Caller) -> None:
-    if caller.role != Role.PHARMACIST.value:
-        raise Forbidden("只有药师可以审核处方 / only pharmacists review prescriptions", code="forbidden-role")
+    if not policies.can_decide_reviews(caller):
+        raise Forbidden("只有药师可以审核处方 / only pharmacists review prescriptions", code=ErrorCode.FORBIDDEN_ROLE)
 
 
-def _text(value: str | None, *, field: str, label: str) -> str:
+def _text(value: str | None, *, field: str, label: str, code: ErrorCode) -> str:
     text = (value or "").strip()
     if len(text) < MIN_REASON_CHARS:
         raise RuleViolation(f"请填写{label}（至少{MIN_REASON_CHARS}个字）/ {field} needs at least {MIN_REASON_CHARS} "
-                            "characters", code=f"{field}-required")
+                            "characters", code=code)
     return text
 
 
 def _announce_decision(session: Session, record: ReviewRecord) -> None:
     if record.source == Source.PRESCRIPTION:
-        events.publish(session, "review.decided", {
-            "source": "prescription", "source_ref": int(record.source_ref), "outcome": record.status,
-            "pharmacist_user_id": record.decided_by_user_id, "reason": record.decision_reason,
-            "signature": record.signature, "review_id": record.id})
+        events.publish(session, PrescriptionReviewDecided(
+            prescription_id=int(record.source_ref), review_id=record.id, outcome=record.status,
+            pharmacist_user_id=record.decided_by_user_id, reason=record.decision_reason, signature=record.signature))
     elif record.tenant_id is not None:
         webhooks.enqueue(session, tenant=session.get(Tenant, record.tenant_id), event_type="review.decided",
-                         data=decision_event(record), review_id=record.id)
+                         data=webhooks.decision_event(record), review_id=record.id)
 
 
 def approve(session: Session, *, caller: Caller, record: ReviewRecord, note: str | None,
@@ -52,7 +51,7 @@ def approve(session: Session, *, caller: Caller, record: ReviewRecord, note: str
     check = approval_check(status=record.status, verdict=record.verdict, findings=record.response["findings"],
                            double_signed=record.double_signed, note=note)
     if not check.allowed:
-        raise Conflict("；".join(check.reasons), code="approval-blocked", reasons=list(check.reasons))
+        raise Conflict("；".join(check.reasons), code=ErrorCode.APPROVAL_BLOCKED, reasons=list(check.reasons))
     now = (now or utcnow()).replace(microsecond=0)  # the signed time as every database stores it
     record.status, record.decided_at, record.decided_by_user_id = Status.APPROVED.value, now, caller.user_id
     record.decision_reason = (note or "").strip() or None
@@ -69,8 +68,8 @@ def return_to_doctor(session: Session, *, caller: Caller, record: ReviewRecord, 
                      now: datetime | None = None) -> ReviewRecord:
     _require_pharmacist(caller)
     if record.status not in (Status.PENDING, Status.AWAITING_DOCTOR):
-        raise Conflict("该处方已审核完毕 / this review is already decided", code="review-closed")
-    record.decision_reason = _text(reason, field="reason", label="退回原因")
+        raise Conflict("该处方已审核完毕 / this review is already decided", code=ErrorCode.REVIEW_CLOSED)
+    record.decision_reason = _text(reason, field="reason", label="退回原因", code=ErrorCode.REASON_REQUIRED)
     record.status, record.decided_at, record.decided_by_user_id = Status.RETURNED.value, now or utcnow(), caller.user_id
     record.signature = record.signing_key_id = None
     session.flush()
@@ -85,22 +84,23 @@ def ask_doctor(session: Session, *, caller: Caller, record: ReviewRecord, questi
     _require_pharmacist(caller)
     if record.status != Status.PENDING:
         raise Conflict("只有待审核的处方可以请医生确认 / only a pending review can be sent for confirmation",
-                       code="review-not-pending")
+                       code=ErrorCode.REVIEW_NOT_PENDING)
     if record.verdict == "reject":
         raise Conflict("审方结论为拒绝，只能退回医生 / a rejected prescription can only be returned",
-                       code="review-rejected")
+                       code=ErrorCode.REVIEW_REJECTED)
     if record.double_signed:
-        raise Conflict("医生已确认（双签），请直接审核 / the prescriber already confirmed", code="already-double-signed")
-    record.confirmation_question = _text(question, field="question", label="需医生确认的问题")
+        raise Conflict("医生已确认（双签），请直接审核 / the prescriber already confirmed", code=ErrorCode.ALREADY_DOUBLE_SIGNED)
+    record.confirmation_question = _text(question, field="question", label="需医生确认的问题",
+                                           code=ErrorCode.QUESTION_REQUIRED)
     record.status, record.confirmation_requested_at = Status.AWAITING_DOCTOR.value, now or utcnow()
     session.flush()
     audit.record(session, action="review.ask_doctor", entity_type="review", entity_id=record.id,
                  detail={"question": record.confirmation_question})
     findings = [f for f in sorted_findings(record.response["findings"]) if f["severity"] != "info"]
     if record.source == Source.PRESCRIPTION:
-        events.publish(session, "review.confirmation_requested", {
-            "source_ref": int(record.source_ref), "review_id": record.id,
-            "question": record.confirmation_question, "findings": findings})
+        events.publish(session, PrescriberConfirmationRequested(
+            prescription_id=int(record.source_ref), review_id=record.id, question=record.confirmation_question,
+            findings=findings))
     elif record.tenant_id is not None:
         webhooks.enqueue(session, tenant=session.get(Tenant, record.tenant_id),
                          event_type="review.confirmation_requested",
@@ -120,10 +120,10 @@ def doctor_confirmed(session: Session, *, record: ReviewRecord, doctor: dict[str
     if not identity.get("user_id") and not (identity.get("name") and (identity.get("licence_no")
                                                                        or identity.get("external_id"))):
         raise RuleViolation("请提供确认医生的身份 / the confirming doctor's identity is required",
-                            code="doctor-identity-required")
+                            code=ErrorCode.DOCTOR_IDENTITY_REQUIRED)
     if record.status != Status.AWAITING_DOCTOR:
         raise Conflict("该处方未在等待医生确认 / this review is not waiting for the prescriber",
-                       code="review-not-awaiting-doctor")
+                       code=ErrorCode.REVIEW_NOT_AWAITING_DOCTOR)
     record.status, record.double_signed, record.confirming_doctor = Status.PENDING.value, True, identity
     record.doctor_confirmed_at, record.doctor_comment = now or utcnow(), (comment or "").strip() or None
     if identity.get("user_id"):
@@ -134,7 +134,7 @@ def doctor_confirmed(session: Session, *, record: ReviewRecord, doctor: dict[str
     return record
 
 
-def open_review_for_prescription(session: Session, prescription_id: int, *, for_update: bool = False) -> \
+def open_review_for_prescription(session: Session, *, prescription_id: int, for_update: bool = False) -> \
         ReviewRecord | None:
     query = select(ReviewRecord).where(
         ReviewRecord.source == Source.PRESCRIPTION.value, ReviewRecord.source_ref == str(prescription_id),
@@ -144,9 +144,9 @@ def open_review_for_prescription(session: Session, prescription_id: int, *, for_
     return session.execute(query.order_by(ReviewRecord.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def require_open_review_for_prescription(session: Session, prescription_id: int) -> ReviewRecord:
-    record = open_review_for_prescription(session, prescription_id, for_update=True)
+def require_open_review_for_prescription(session: Session, *, prescription_id: int) -> ReviewRecord:
+    record = open_review_for_prescription(session, prescription_id=prescription_id, for_update=True)
     if record is None:
         raise NotFound(f"处方 {prescription_id} 没有进行中的审方任务 / no open review for this prescription",
-                       code="review-not-found")
+                       code=ErrorCode.REVIEW_NOT_FOUND)
     return record

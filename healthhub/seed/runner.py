@@ -3,52 +3,14 @@
 A seed module defines `ORDER` (int, lower first) and `seed(session, ctx) -> list[DemoLogin] | None`.
 Seeders are deterministic for a given seed value and idempotent (they skip existing rows).
 """
-import importlib
-import random
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
-import typer
-
 from healthhub.core.config import get_settings
 from healthhub.core.db import Database
-
-DemoLogin = tuple[str, str, str]  # (role, username, password)
-
-
-@dataclass
-class SeedContext:
-    scale: str
-    seed: int
-    data_dir: Path
-    shared: dict[str, Any] = field(default_factory=dict)  # ids one seeder hands to the next
-
-    def rng(self, purpose: str) -> random.Random:
-        """An independent stream per purpose, so adding one seeder never shifts another's data."""
-        return random.Random(f"{self.seed}:{purpose}")
-
-    @property
-    def large(self) -> bool:
-        return self.scale == "large"
-
-    def progress(self, items: Iterable, *, length: int, label: str) -> Iterator:
-        with typer.progressbar(items, length=length, label=label, file=None) as bar:
-            yield from bar
+from healthhub.domains import domain_modules
+from healthhub.seed.context import DemoLogin, SeedContext
 
 
 def seed_modules() -> list:
-    from healthhub.app import DOMAINS  # noqa: PLC0415
-
-    modules = []
-    for domain in DOMAINS:
-        try:
-            modules.append(importlib.import_module(f"healthhub.{domain}.seed"))
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"healthhub.{domain}", f"healthhub.{domain}.seed"):
-                raise
-    return sorted(modules, key=lambda m: m.ORDER)
+    return sorted(domain_modules("seed"), key=lambda module: module.ORDER)
 
 
 def run_seeders(database: Database, *, scale: str, seed: int) -> list[DemoLogin]:

@@ -1,5 +1,5 @@
-// Catalogue pages: add to cart (the cart API belongs to orders), operator re-import, merchant SKU form,
-// and the shopper's location for the "附近有货" filter.
+// Catalogue and storefront pages: add to cart (the cart API belongs to orders), operator re-import, merchant
+// SKU form, and the shopper's location for the "附近有货" filter.
 (function () {
   const say = (el, text, ok) => { if (el) { el.textContent = text; el.className = ok ? "success" : "alert"; } };
 

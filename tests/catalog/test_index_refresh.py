@@ -10,14 +10,14 @@ from healthhub.catalog.search import SearchRequest
 
 def _add(database, name: str) -> int:
     with database.session_scope() as session:
-        return service.create_product(session, ProductCreate(
+        return service.create_product(session, data=ProductCreate(
             kind="health", generic_name=name, manufacturer="测试厂家", category="营养保健",
             list_price_cents=1990)).id
 
 
 def _found(database, text: str) -> set[int]:
     with database.session_scope() as session:
-        products, _ = service.search_products(session, SearchRequest(text=text, page=1, size=50))
+        products, _ = service.search_products(session, request=SearchRequest(text=text, page=1, size=50))
         return {p.id for p in products}
 
 

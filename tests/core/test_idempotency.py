@@ -19,7 +19,7 @@ from healthhub.core.idempotency import IdempotencyRecord, idempotent
 from healthhub.family_doctor import service as family_doctor
 from healthhub.family_doctor.models import Purchase
 from healthhub.family_doctor.schemas import PackageIn
-from healthhub.hospital.service_patients import NewPatient, add_patient
+from healthhub.patients.service import NewPatient, add_patient
 from healthhub.inventory import service as inventory
 from healthhub.inventory.models import StockBatch
 from tests.factories import create_user_with_token, pid, valid_id_number
@@ -58,7 +58,7 @@ def test_a_failed_write_leaves_the_key_free(db):
 
 def _inventory_receipt(session):
     _, headers = create_user_with_token(session, role="operator")
-    product_id = create_product(session, ProductCreate(kind="health", generic_name="并发口罩", manufacturer="测试厂家",
+    product_id = create_product(session, data=ProductCreate(kind="health", generic_name="并发口罩", manufacturer="测试厂家",
                                                        category="医疗器械", list_price_cents=990)).id
     store = inventory.add_location(session, kind="warehouse", code="IDEM", name="并发仓", city_adcode="110000",
                                    same_day_cutoff_hour=15)

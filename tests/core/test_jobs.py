@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
-from healthhub.app import collect_jobs
+from healthhub.domains import collect_jobs
 from healthhub.cli import app as cli_app
 from healthhub.core import audit
 from healthhub.core.audit import AuditEntry

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from healthhub.app import domain_modules
+from healthhub.domains import domain_modules
 from healthhub.catalog.schemas import ProductCreate
 from healthhub.catalog.service import create_product
 from healthhub.core.config import get_settings
@@ -15,7 +15,7 @@ from healthhub.core.permissions import Audience, route_table
 from healthhub.identity.roles import Role
 from healthhub.inventory import service as inventory
 from healthhub.review import tenants as tenant_service
-from healthhub.review.access import API_KEY_ROLE
+from healthhub.review.policies import API_KEY_ROLE
 from tests.factories import pid
 
 ANONYMOUS = "anonymous"
@@ -33,7 +33,7 @@ def table_of(app):
 def test_every_route_is_declared_exactly_once(app):
     table = table_of(app)
     assert not table.undeclared, (
-        "routes with neither a gate dependency (CurrentUser, require_roles, review callers) nor an entry in "
+        "routes with neither a gate dependency (CurrentUser, require_roles) nor an entry in "
         f"their domain's permissions.py OPEN_ROUTES: {table.undeclared}")
     assert not table.declared_twice, f"gated routes also listed as open: {table.declared_twice}"
     assert not table.stale, f"OPEN_ROUTES entries naming no route: {table.stale}"
@@ -123,7 +123,7 @@ def test_a_merchant_cannot_touch_another_merchants_store_or_sku(client, db, make
     _, rival = make_user("merchant")
     store = inventory.add_location(db, kind="merchant", code="TWALK-STORE", name="甲商家门店", city_adcode="110105",
                                    owner_user_id=owner.id)
-    product_id = create_product(db, ProductCreate(kind="health", generic_name="维生素C咀嚼片（巡检）",
+    product_id = create_product(db, data=ProductCreate(kind="health", generic_name="维生素C咀嚼片（巡检）",
                                                   manufacturer="测试厂家", category="营养保健",
                                                   list_price_cents=2990)).id
     batch, _ = inventory.receive_stock(db, location=store, product_id=product_id, batch_no="WALK-1",

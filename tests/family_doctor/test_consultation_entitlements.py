@@ -13,9 +13,9 @@ from healthhub.family_doctor import service
 from healthhub.family_doctor.models import EntitlementUse, Subscription
 from healthhub.family_doctor.schemas import PackageIn
 from healthhub.hospital.centres import department_by_name, ensure_centres
-from healthhub.hospital.models import Consultation
 from tests.factories import next_id, pid
-from tests.hospital.builders import make_patient, request
+from tests.hospital.builders import request
+from tests.patients.builders import make_patient
 
 HOSPITAL = "/api/v1/hospital"
 
@@ -104,13 +104,15 @@ def test_idt01_the_contract_stands_in_for_the_earlier_diagnosis(client, db, make
                       complaint="高血压随访，咨询用药")
     assert created.status_code == 201, created.text
     assert created.json()["follow_up_basis"] == "family_contract" and created.json()["record"] is None
-    assert db.get(Consultation, decode(created.json()["id"])).follow_up_basis == "family_contract"
+    stored = client.get(f"{HOSPITAL}/consultations/{created.json()['id']}", headers=c.headers)
+    assert stored.json()["follow_up_basis"] == "family_contract"
     assert [pid(u.consultation_id) for u in uses_of(db, c.sub)] == [created.json()["id"]]
 
 
 def test_idt01_without_a_record_a_lapsed_contract_does_not_count(client, db, make_user):
     c = covered(db, make_user, record=False)
     db.get(Subscription, c.sub.id).ends_at = utcnow() - timedelta(days=1)
+    service.expire_subscriptions(db, now=utcnow())  # the daily job: the patient registry learns it lapsed
     db.commit()
     refused = request(client, c.headers, c.patient, None, department_by_name(db, "全科").id)
     assert refused.status_code == 422 and refused.json()["code"] == "follow-up-required"

@@ -2,11 +2,14 @@
 from datetime import date, timedelta
 
 from healthhub.core.db import utcnow
+from healthhub.core.permissions import api_routes
 from healthhub.family_doctor import rules, service
 from healthhub.family_doctor.schemas import PackageIn
-from healthhub.hospital.service_patients import NewPatient, add_patient
+from healthhub.patients import service as patients
+from healthhub.patients.service import NewPatient, add_patient
 from healthhub.core.public_ids import decode
 from tests.factories import pid, valid_id_number
+from tests.payments.sandbox import pay_and_deliver
 
 API = "/api/v1/family-doctor"
 
@@ -25,14 +28,21 @@ def patient_account(db, make_user):
     return user, headers, holder.id
 
 
-def subscribe_and_pay(client, headers, package_id, patient_id):
+def pay(client, db, headers, purchase_id: str, key: str):
+    """Starts paying a purchase, pays on the sandbox page and delivers the provider's callback."""
+    started = client.post(f"{API}/purchases/{purchase_id}/payments", json={"provider": "sandbox"},
+                          headers={**headers, "Idempotency-Key": key})
+    assert started.status_code == 201, started.text
+    assert pay_and_deliver(client, db, started.json()) == "applied"
+    return started
+
+
+def subscribe_and_pay(client, db, headers, package_id, patient_id):
     key = {"Idempotency-Key": f"sub-{package_id}-{patient_id}-key"}
     body = {"package_id": pid(package_id), "member_patient_ids": [pid(patient_id)]}
     purchase = client.post(f"{API}/subscriptions", json=body, headers={**headers, **key})
     assert purchase.status_code == 201, purchase.text
-    paid = client.post(f"{API}/purchases/{purchase.json()['id']}/sandbox-pay",
-                       headers={**headers, "Idempotency-Key": f"pay-{purchase.json()['id']}-key"})
-    assert paid.status_code == 200 and paid.json()["status"] == "PAID"
+    pay(client, db, headers, purchase.json()["id"], f"pay-{purchase.json()['id']}-key")
     return purchase.json()
 
 
@@ -47,34 +57,68 @@ def test_subscribe_is_idempotent_and_needs_a_key(client, db, make_user):
     assert first.json()["amount_cents"] == 39900
 
 
-def test_no_client_call_can_consume_an_included_consultation(client, db, make_user):
+def test_no_client_call_can_consume_an_included_consultation(app, client, db, make_user):
+    """Every family-doctor write a client can make, by the subscriber or an operator, leaves the included
+    consultation unused: only a requested hospital consultation consumes one (test_consultation_entitlements).
+    A write route added later fails this test until it is called here too."""
     pkg = package(db, included_consultations=1)
     user, headers, patient_id = patient_account(db, make_user)
-    subscribe_and_pay(client, headers, pkg.id, patient_id)
-    made_up = client.post(f"{API}/subscriptions/use", json={"patient_id": patient_id, "consultation_ref": "c-1"},
-                          headers=headers)
-    assert made_up.status_code in (404, 405)
-    [sub] = service.list_subscriptions(db, account_user_id=user.id)
-    assert sub.consultations_used == 0
+    _, operator = make_user("operator")
+    purchase = subscribe_and_pay(client, db, headers, pkg.id, patient_id)
+    package_fields = {"code": pkg.code, "name": pkg.name, "price_cents": pkg.price_cents, "period_days": 30,
+                      "included_consultations": 1, "response_minutes": 30, "members_covered": 2}
+    made = {}
+
+    def remember(name, response):
+        made[name] = response.json()
+        return response
+
+    calls = {
+        ("POST", "/admin/packages"): lambda: remember("package", client.post(
+            f"{API}/admin/packages", headers=operator, json={**package_fields, "code": "fd-client-calls"})),
+        ("PUT", "/admin/packages/{package_id}"): lambda: client.put(
+            f"{API}/admin/packages/{pid(pkg.id)}", headers=operator, json={**package_fields, "name": "家庭版·改"}),
+        ("POST", "/subscriptions"): lambda: client.post(
+            f"{API}/subscriptions", json={"package_id": made["package"]["id"], "member_patient_ids": [pid(patient_id)]},
+            headers={**headers, "Idempotency-Key": "k-client-subscribe"}),
+        ("POST", "/subscriptions/{subscription_id}/renew"): lambda: remember("renewal", client.post(
+            f"{API}/subscriptions/{purchase['subscription_id']}/renew",
+            headers={**headers, "Idempotency-Key": "k-client-renew"})),
+        ("POST", "/purchases/{purchase_id}/payments"): lambda: pay(
+            client, db, headers, made["renewal"]["id"], "k-client-pay"),
+    }
+    writes = {(route.method, route.path.removeprefix(API)) for route in api_routes(app)
+              if "family-doctor" in route.path and route.method != "GET"}
+    assert writes == set(calls)
+    for route, call in calls.items():
+        response = call()
+        assert response.status_code in (200, 201), (route, response.text)
+
+    subscriptions = service.list_subscriptions(db, account_user_id=user.id)
+    renewed = next(sub for sub in subscriptions if pid(sub.id) == purchase["subscription_id"])
+    assert renewed.consultations_total == 2  # the renewal was paid: the calls did their work
+    assert [sub.consultations_used for sub in subscriptions] == [0, 0]
+    assert service.uses_of(db, subscription_ids=[sub.id for sub in subscriptions]) == []
 
 
 def test_expiry_and_renewal_from_the_current_end(db, make_user, client):
     pkg = package(db)
     user, headers, patient_id = patient_account(db, make_user)
-    subscribe_and_pay(client, headers, pkg.id, patient_id)
+    subscribe_and_pay(client, db, headers, pkg.id, patient_id)
     [sub] = service.list_subscriptions(db, account_user_id=user.id)
     first_end = sub.ends_at
     renewal = service.renew(db, account_user_id=user.id, subscription_id=sub.id)
     service.confirm_payment(db, purchase_id=renewal.id, payment_ref="pay-renew-1", now=utcnow())
     assert sub.ends_at == first_end + timedelta(days=30) and sub.consultations_total == 4
     later = sub.ends_at + timedelta(seconds=1)
-    assert service.has_active_contract(db, account_user_id=user.id, patient_id=patient_id, now=utcnow())
-    assert not service.has_active_contract(db, account_user_id=user.id, patient_id=patient_id, now=later)
+    assert patients.has_family_contract(db, patient_id=patient_id, now=utcnow())
+    assert not patients.has_family_contract(db, patient_id=patient_id, now=later)
     assert service.consume_for_consultation(db, account_user_id=user.id, patient_id=patient_id, consultation_id=9,
                                             now=later) is None
     assert "过期" in rules.use_refusal(rules.Entitlement(sub.status, sub.ends_at, 4, 0), later)
     assert service.expire_subscriptions(db, now=utcnow()) == 0
     assert service.expire_subscriptions(db, now=later) == 1 and sub.status == "EXPIRED"
+    assert not patients.has_family_contract(db, patient_id=patient_id, now=utcnow())
 
 
 def test_members_must_belong_to_the_account_and_fit_the_package(client, db, make_user):
@@ -137,13 +181,13 @@ def test_another_accounts_contract_and_purchase_answer_like_missing_ones(client,
                            headers={**owner, "Idempotency-Key": "k-owner-sub-1"}).json()
 
     def answer(url: str, key: str) -> tuple:
-        response = client.post(url, headers={**stranger, "Idempotency-Key": key})
+        response = client.post(url, json={"provider": "sandbox"}, headers={**stranger, "Idempotency-Key": key})
         body = response.json()
         body.pop("instance", None)  # the request's own path, echoed back
         return response.status_code, body
 
-    foreign_pay = answer(f"{API}/purchases/{purchase['id']}/sandbox-pay", "k-stranger-1")
-    assert foreign_pay[0] == 404 and foreign_pay == answer(f"{API}/purchases/{pid(999999)}/sandbox-pay", "k-stranger-2")
+    foreign_pay = answer(f"{API}/purchases/{purchase['id']}/payments", "k-stranger-1")
+    assert foreign_pay[0] == 404 and foreign_pay == answer(f"{API}/purchases/{pid(999999)}/payments", "k-stranger-2")
     foreign_renew = answer(f"{API}/subscriptions/{purchase['subscription_id']}/renew", "k-stranger-3")
     missing_renew = answer(f"{API}/subscriptions/{pid(999999)}/renew", "k-stranger-4")
     assert foreign_renew[0] == 404 and foreign_renew == missing_renew
@@ -156,8 +200,9 @@ def test_purchases_are_addressed_by_public_id_never_by_key(client, db, make_user
     purchase = client.post(f"{API}/subscriptions", json=body,
                            headers={**headers, "Idempotency-Key": "k-public-sub-1"}).json()
     key = decode(purchase["id"])
-    raw = client.post(f"{API}/purchases/{key}/sandbox-pay", headers={**headers, "Idempotency-Key": "k-public-pay-1"})
+    raw = client.post(f"{API}/purchases/{key}/payments", json={"provider": "sandbox"},
+                      headers={**headers, "Idempotency-Key": "k-public-pay-1"})
     assert raw.status_code == 404
-    paid = client.post(f"{API}/purchases/{purchase['id']}/sandbox-pay",
+    paid = client.post(f"{API}/purchases/{purchase['id']}/payments", json={"provider": "sandbox"},
                        headers={**headers, "Idempotency-Key": "k-public-pay-2"})
-    assert paid.status_code == 200 and paid.json()["status"] == "PAID"
+    assert paid.status_code == 201 and paid.json()["redirect_url"].startswith("/pay/sandbox/pi_")

@@ -8,7 +8,7 @@ from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 from sqlalchemy import update
 
-from healthhub.hospital.models import Patient as PatientRow
+from healthhub.patients.models import Patient as PatientRow
 from tests.factories import pid
 from tests.prescriptions.scenario import make_scenario
 from tests.prescriptions.test_prescribing import create_and_sign

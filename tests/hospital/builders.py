@@ -1,13 +1,14 @@
 """Hospital test data through the real services."""
 import base64
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from healthhub.hospital import service_doctors, service_patients
+from healthhub.core.db import utcnow
+from healthhub.hospital import service_doctors
 from healthhub.hospital.centres import department_by_name, ensure_centres
-from healthhub.hospital.models import Centre
-from tests.factories import TEST_PASSWORD, next_id, pid, valid_id_number
+from healthhub.hospital.models import Centre, Department, WorkSession
+from tests.factories import TEST_PASSWORD, next_id, pid
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -30,29 +31,25 @@ def make_doctor(db, make_user, *, department="呼吸内科", started=date(2010, 
     return user, headers, doctor
 
 
+def first_department(db) -> Department:
+    """Any department of the real centres (created when missing)."""
+    ensure_centres(db)
+    return db.execute(select(Department).order_by(Department.id).limit(1)).scalar_one()
+
+
+def expire_work_sessions(db, doctor_id):
+    """The doctor's IDT-05 re-authentication ran out a minute ago."""
+    db.execute(update(WorkSession).where(WorkSession.doctor_id == doctor_id)
+               .values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.commit()
+    db.expire_all()
+
+
 def online(client, headers):
     response = client.post("/api/v1/hospital/doctor/online", json={"method": "password", "secret": TEST_PASSWORD},
                            headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def make_patient(db, user_id, *, birth=date(1985, 3, 4), relationship="本人", guardian=None, consent=True,
-                 record=True, female=False):
-    patient = service_patients.add_patient(db, account_user_id=user_id, data=service_patients.NewPatient(
-        relationship=relationship, name="张三丰", id_number=valid_id_number(birth=birth, female=female),
-        guardian_relationship=guardian))
-    if consent:
-        service_patients.grant_consent(db, account_user_id=user_id, patient_id=patient.id)
-    earlier = None
-    if record:
-        earlier = service_patients.add_record(db, account_user_id=user_id, patient_id=patient.id,
-                                              data=service_patients.NewRecord(
-                                                  record_type="门诊病历", institution="北京朝阳医院",
-                                                  visit_date=date(2026, 10, 1), diagnosis_code="J06.9",
-                                                  diagnosis_text="急性上呼吸道感染"))
-    db.commit()
-    return patient, earlier
 
 
 def request(client, headers, patient, record, department_id, complaint="咳嗽一周，复诊开药"):

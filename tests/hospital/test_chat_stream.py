@@ -10,7 +10,8 @@ from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.service_doctors import go_online
 from tests.factories import TEST_PASSWORD, create_user_with_token, pid
-from tests.hospital.builders import make_doctor, make_patient
+from tests.hospital.builders import make_doctor
+from tests.patients.builders import make_patient
 
 
 def test_stream_replays_messages_and_ends_with_the_consultation(committed_db):

@@ -8,7 +8,8 @@ from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.models import ConsultationEvent
 from tests.factories import TEST_PASSWORD, pid
-from tests.hospital.builders import PNG, b64, make_doctor, make_patient, online, request
+from tests.hospital.builders import PNG, b64, make_doctor, online, request
+from tests.patients.builders import make_patient
 
 API = "/api/v1/hospital"
 
@@ -156,12 +157,12 @@ def test_unanswered_consultation_is_reassigned_to_the_queue(db, client, make_use
     cid = decode(request(client, ph, patient, record, dept.id).json()["id"])
     online(client, dh)
     client.post(f"{API}/consultations/{pid(cid)}/accept", headers=dh)
-    assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=5)) == []
-    assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=16)) == [cid]
+    assert consultations.reassign_stale(db, now=utcnow() + timedelta(minutes=5)) == []
+    assert consultations.reassign_stale(db, now=utcnow() + timedelta(minutes=16)) == [cid]
     view = service.get_consultation(db, consultation_id=cid)
     assert view.status == "waiting" and view.doctor_id is None
-    assert [e.kind for e in consultations.events_of(db, cid)] == ["queued", "accepted", "reassigned"]
-    assert db.get(ConsultationEvent, consultations.events_of(db, cid)[-1].id).detail["previous_doctor_id"] == doctor.id
+    assert [e.kind for e in consultations.events_of(db, consultation_id=cid)] == ["queued", "accepted", "reassigned"]
+    assert db.get(ConsultationEvent, consultations.events_of(db, consultation_id=cid)[-1].id).detail["previous_doctor_id"] == doctor.id
 
 
 def test_answered_consultation_is_not_reassigned(db, client, make_user):
@@ -170,7 +171,7 @@ def test_answered_consultation_is_not_reassigned(db, client, make_user):
     online(client, dh)
     client.post(f"{API}/consultations/{cid}/accept", headers=dh)
     client.post(f"{API}/consultations/{cid}/messages", json={"text": "您好"}, headers=dh)
-    assert consultations.reassign_stale(db, utcnow() + timedelta(hours=2)) == []
+    assert consultations.reassign_stale(db, now=utcnow() + timedelta(hours=2)) == []
 
 
 def test_metrics_for_operators_only(db, client, make_user):

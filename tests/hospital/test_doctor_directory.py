@@ -2,25 +2,16 @@
 shows offline and can take nobody until re-authenticated."""
 from datetime import date, time, timedelta
 
-from sqlalchemy import update
-
-from healthhub.core.db import utcnow
+from healthhub.core.dates import local_today
 from healthhub.hospital import service
 from healthhub.hospital.centres import department_by_name
-from healthhub.hospital.models import Doctor, WorkSession
+from healthhub.hospital.models import Doctor
 from healthhub.hospital.service_doctors import ScheduleSlot, set_schedule
-from healthhub.hospital.views import local_today
 from tests.factories import pid
-from tests.hospital.builders import make_doctor, make_patient, online, request
+from tests.hospital.builders import expire_work_sessions, make_doctor, online, request
+from tests.patients.builders import make_patient
 
 API = "/api/v1/hospital"
-
-
-def expire_work_sessions(db, doctor_id):
-    db.execute(update(WorkSession).where(WorkSession.doctor_id == doctor_id)
-               .values(expires_at=utcnow() - timedelta(minutes=1)))
-    db.commit()
-    db.expire_all()
 
 
 def listed(client, headers, **params):

@@ -1,59 +1,23 @@
-"""IDT-06 real names, guardians, IDT-10 confirmations, IDT-11/DP-03 sealing and no hard delete."""
+"""IDT-10 confirmations, the treating doctor, IDT-11/DP-03: a patient's deletion request seals their
+consultations and chat too (or is refused while one is open), no hard delete, audited admin reads."""
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
 from healthhub.core.audit import AuditEntry
 from healthhub.core.errors import Forbidden, RuleViolation
 from healthhub.core.public_ids import decode
+from healthhub.core.retention import RetentionViolation
 from healthhub.hospital import service
-from healthhub.hospital.centres import department_by_name
-from healthhub.hospital.models import ChatMessage, MedicalRecord
-from healthhub.hospital.retention import RetentionViolation
-from tests.factories import pid, valid_id_number
-from tests.hospital.builders import make_doctor, make_patient, online, request
+from healthhub.hospital.centres import department_by_name, ensure_centres
+from healthhub.hospital.models import ChatMessage
+from healthhub.patients import service as patients
+from tests.factories import pid
+from tests.hospital.builders import make_doctor, online, request
+from tests.patients.builders import make_patient
 
 API = "/api/v1/hospital"
-
-
-def test_idt06_valid_id_derives_birth_and_sex_and_is_stored_encrypted(db, client, make_user):
-    _, headers = make_user("patient")
-    number = valid_id_number(birth=date(1979, 6, 2), female=True)
-    response = client.post(f"{API}/patients", headers=headers, json={
-        "relationship": "本人", "name": "李秀英", "id_number": number,
-        "health": {"weight_kg": 58.5, "allergies": ["青霉素"], "conditions": [{"code": "i10", "name": "高血压"}]}})
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert (body["sex"], body["birth_date"], body["conditions"]) == ("F", "1979-06-02", ["I10"])
-    assert body["id_number_masked"] == number[:3] + "*" * 11 + number[-4:]
-    raw = db.execute(text("SELECT id_number FROM hospital_patients WHERE id = :i"), {"i": decode(body["id"])}).scalar_one()
-    assert number not in raw and raw.startswith("sm4gcm1:")
-
-
-def test_idt06_bad_checksum_is_refused(db, client, make_user):
-    _, headers = make_user("patient")
-    number = valid_id_number()
-    wrong = number[:17] + ("0" if number[17] != "0" else "1")
-    response = client.post(f"{API}/patients", headers=headers,
-                           json={"relationship": "本人", "name": "王伟", "id_number": wrong})
-    assert response.status_code == 422 and response.json()["code"] == "bad-id-number"
-    assert "校验位" in response.json()["detail"]
-
-
-def test_minor_needs_the_holder_profile_and_a_guardian_relationship(db, client, make_user):
-    account, headers = make_user("patient")
-    child = {"relationship": "子女", "name": "张小宝", "id_number": valid_id_number(birth=date(2023, 5, 1))}
-    assert client.post(f"{API}/patients", headers=headers, json=child).json()["code"] == "guardian-profile-required"
-    make_patient(db, account.id, record=False)
-    assert client.post(f"{API}/patients", headers=headers, json=child).json()["code"] == "guardian-required"
-    added = client.post(f"{API}/patients", headers=headers, json={**child, "guardian_relationship": "母亲"})
-    assert added.status_code == 201
-    body = added.json()
-    assert body["guardian"]["relationship"] == "母亲" and body["guardian"]["name"] == "张三丰"
-    assert body["under6"] and 3 < body["age_years"] < 4
-    consent = client.post(f"{API}/patients/{body['id']}/consent", headers=headers).json()
-    assert consent["granted_as"] == "guardian"
 
 
 def test_idt10_prescribing_for_under6_needs_guardian_and_doctor_confirmation(db, client, make_user):
@@ -83,7 +47,8 @@ def test_only_the_treating_doctor_may_prescribe(db, client, make_user):
         service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=doctor_user.id)  # not accepted yet
     online(client, dh)
     client.post(f"{API}/consultations/{cid}/accept", headers=dh)
-    assert service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=doctor_user.id).status == "in_progress"
+    view = service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=doctor_user.id)
+    assert view.status == "in_progress"
     with pytest.raises(Forbidden):
         service.assert_can_prescribe(db, consultation_id=decode(cid), doctor_user_id=other_user.id)
 
@@ -110,10 +75,23 @@ def test_dp03_deletion_request_seals_instead_of_deleting(db, client, make_user):
     assert client.get(f"{API}/patients/{pid(patient.id)}/records", headers=ph).status_code == 404
     assert client.get(f"{API}/consultations/{pid(cid)}", headers=ph).status_code == 404
     assert service.list_records(db, patient_id=patient.id) == []
-    assert service.get_patient(db, patient_id=patient.id).sealed
+    assert patients.get_patient(db, patient_id=patient.id).sealed
     # the data is still there, under seal (IDT-11)
-    assert db.get(MedicalRecord, record.id).sealed_at is not None
+    assert [r.id for r in patients.sealed_patient(db, patient_id=patient.id).records if r.sealed] == [record.id]
     assert db.execute(select(ChatMessage).where(ChatMessage.consultation_id == cid)).scalars().one().sealed_at
+
+
+def test_dp03_a_deletion_request_waits_for_the_open_consultation(db, client, make_user):
+    ensure_centres(db)
+    account, ph = make_user("patient")
+    patient, record = make_patient(db, account.id)
+    cid = request(client, ph, patient, record, department_by_name(db, "呼吸内科").id).json()["id"]
+    refused = client.post(f"{API}/patients/{pid(patient.id)}/seal", json={"reason": "不再使用"}, headers=ph)
+    assert refused.status_code == 409 and refused.json()["code"] == "consultation-open"
+    # nothing was sealed: the patient, the consent and the consultation are as they were
+    [listed] = client.get(f"{API}/patients", headers=ph).json()
+    assert listed["id"] == pid(patient.id) and listed["consent_given"] and not listed["sealed"]
+    assert client.get(f"{API}/consultations/{cid}", headers=ph).json()["status"] == "waiting"
 
 
 def test_sealed_data_is_readable_only_by_an_admin_with_a_reason(db, client, make_user):
@@ -132,22 +110,22 @@ def test_sealed_data_is_readable_only_by_an_admin_with_a_reason(db, client, make
 
 
 def test_idt11_there_is_no_delete_path(db, client, make_user, app):
-    _, _, _, record, cid = finished_consultation(db, client, make_user)
+    _, _, _, _, cid = finished_consultation(db, client, make_user)
     hospital_methods = {method.upper() for path, operations in app.openapi()["paths"].items()
                         if "/hospital" in path for method in operations}
     assert "DELETE" not in hospital_methods and {"GET", "POST", "PUT"} <= hospital_methods
+    message = db.execute(select(ChatMessage).where(ChatMessage.consultation_id == cid)).scalars().one()
     with pytest.raises(RetentionViolation):
-        db.delete(db.get(MedicalRecord, record.id))
+        db.delete(message)
         db.flush()
     db.rollback()
     with pytest.raises(RetentionViolation):
         db.execute(delete(ChatMessage).where(ChatMessage.consultation_id == cid))
-    assert db.get(MedicalRecord, record.id) is not None
+    assert db.get(ChatMessage, message.id) is not None
 
 
 def test_chat_and_records_carry_their_retention_dates(db, client, make_user):
     _, _, _, record, cid = finished_consultation(db, client, make_user)
-    row = db.get(MedicalRecord, record.id)
-    assert row.retain_until == date(2041, 10, 1)  # visit 2026-10-01 + 15 years
+    assert record.retain_until == date(2041, 10, 1)  # visit 2026-10-01 + 15 years
     message = db.execute(select(ChatMessage).where(ChatMessage.consultation_id == cid)).scalars().one()
     assert (message.retain_until - message.created_at.date()).days >= 3 * 365

@@ -12,7 +12,8 @@ from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.centres import department_by_name
 from healthhub.hospital.models import Consultation, ConsultationExclusion
 from tests.factories import pid
-from tests.hospital.builders import make_doctor, make_patient, online, request
+from tests.hospital.builders import make_doctor, online, request
+from tests.patients.builders import make_patient
 
 API = "/api/v1/hospital"
 LATE = timedelta(minutes=16)  # past the default 15-minute timeout
@@ -48,9 +49,9 @@ def test_unanswered_request_returns_to_the_queue_without_that_doctor(db, client,
     online(client, first_headers)
     online(client, second_headers)
     assert client.post(f"{API}/consultations/{pid(cid)}/accept", headers=first_headers).status_code == 200
-    assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=5)) == []
+    assert consultations.reassign_stale(db, now=utcnow() + timedelta(minutes=5)) == []
 
-    assert consultations.reassign_stale(db, utcnow() + LATE) == [cid]
+    assert consultations.reassign_stale(db, now=utcnow() + LATE) == [cid]
     row = db.get(Consultation, cid)
     assert (row.status, row.doctor_id, row.accepted_at, row.reassign_count) == ("waiting", None, None, 1)
     assert db.get(ConsultationExclusion, (cid, first.id)) is not None
@@ -63,7 +64,7 @@ def test_unanswered_request_returns_to_the_queue_without_that_doctor(db, client,
     taken = client.post(f"{API}/consultations/{pid(cid)}/accept", headers=second_headers)
     assert taken.status_code == 200 and taken.json()["doctor"]["name"] == second.name
     # recorded: history, audit, and a notice in the patient's chat
-    events = consultations.events_of(db, cid)
+    events = consultations.events_of(db, consultation_id=cid)
     assert [e.kind for e in events] == ["queued", "accepted", "reassigned", "accepted"]
     assert events[2].detail["previous_doctor_id"] == first.id
     assert "hospital.consultation.reassign" in audit_actions(db, cid)
@@ -77,7 +78,7 @@ def test_the_doctor_presence_for_idt10_is_confirmed_again_after_a_reassignment(d
     client.post(f"{API}/consultations/{pid(cid)}/accept", headers=doctor_headers)
     client.post(f"{API}/consultations/{pid(cid)}/doctor-present", headers=doctor_headers)
     assert db.get(Consultation, cid).doctor_present_at is not None
-    consultations.reassign_stale(db, utcnow() + LATE)
+    consultations.reassign_stale(db, now=utcnow() + LATE)
     assert db.get(Consultation, cid).doctor_present_at is None
 
 
@@ -90,14 +91,14 @@ def test_waiting_past_the_timeout_is_escalated_to_the_whole_centre(db, client, m
     assert cid not in queue_ids(client, colleague_headers)
     early = client.post(f"{API}/consultations/{pid(cid)}/accept", headers=colleague_headers)
     assert early.status_code == 422 and early.json()["code"] == "department-first"
-    assert consultations.reassign_stale(db, utcnow() + timedelta(minutes=10)) == []
+    assert consultations.reassign_stale(db, now=utcnow() + timedelta(minutes=10)) == []
 
-    assert consultations.reassign_stale(db, utcnow() + LATE) == [cid]
-    assert consultations.reassign_stale(db, utcnow() + 2 * LATE) == []  # escalated once
+    assert consultations.reassign_stale(db, now=utcnow() + LATE) == [cid]
+    assert consultations.reassign_stale(db, now=utcnow() + 2 * LATE) == []  # escalated once
     queue = client.get(f"{API}/doctor/queue", headers=colleague_headers).json()
     assert [(c["id"], c["escalated"]) for c in queue] == [(pid(cid), True)]
     assert cid not in queue_ids(client, outsider_headers)
-    assert [e.kind for e in consultations.events_of(db, cid)] == ["queued", "escalated"]
+    assert [e.kind for e in consultations.events_of(db, consultation_id=cid)] == ["queued", "escalated"]
     assert "hospital.consultation.escalate" in audit_actions(db, cid)
     assert any("已为您转派其他医生" in text for text in system_messages(client, patient_headers, cid))
     page = client.get("/doctor/workbench", headers=colleague_headers)
@@ -108,7 +109,7 @@ def test_waiting_past_the_timeout_is_escalated_to_the_whole_centre(db, client, m
 def test_escalated_requests_come_first_in_the_queue(db, client, make_user):
     _, doctor_headers, _ = make_doctor(db, make_user, department="全科")
     _, escalated = waiting_request(db, client, make_user)
-    assert consultations.reassign_stale(db, utcnow() + LATE) == [escalated]
+    assert consultations.reassign_stale(db, now=utcnow() + LATE) == [escalated]
     _, fresh = waiting_request(db, client, make_user)
     # even a fresh request that somehow queued earlier waits behind the escalated one
     db.get(Consultation, fresh).queued_at = db.get(Consultation, escalated).queued_at - timedelta(hours=1)
@@ -122,9 +123,9 @@ def test_a_returned_request_waits_a_full_timeout_before_escalating(db, client, m
     online(client, doctor_headers)
     client.post(f"{API}/consultations/{pid(cid)}/accept", headers=doctor_headers)
     returned_at = utcnow() + LATE
-    assert consultations.reassign_stale(db, returned_at) == [cid]
-    assert consultations.reassign_stale(db, returned_at + timedelta(minutes=5)) == []
-    assert consultations.reassign_stale(db, returned_at + LATE) == [cid]
+    assert consultations.reassign_stale(db, now=returned_at) == [cid]
+    assert consultations.reassign_stale(db, now=returned_at + timedelta(minutes=5)) == []
+    assert consultations.reassign_stale(db, now=returned_at + LATE) == [cid]
     row = db.get(Consultation, cid)
     assert row.escalated_at == returned_at + LATE and row.reassign_count == 2
 
@@ -137,4 +138,4 @@ def test_closed_and_answered_requests_are_left_alone(db, client, make_user):
     online(client, doctor_headers)
     client.post(f"{API}/consultations/{pid(answered)}/accept", headers=doctor_headers)
     client.post(f"{API}/consultations/{pid(answered)}/messages", json={"text": "您好"}, headers=doctor_headers)
-    assert consultations.reassign_stale(db, utcnow() + timedelta(hours=3)) == []
+    assert consultations.reassign_stale(db, now=utcnow() + timedelta(hours=3)) == []

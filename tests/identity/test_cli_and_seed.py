@@ -9,7 +9,7 @@ from healthhub.identity.models import User
 from healthhub.identity.roles import Role
 from healthhub.identity.seed import DEMO_USERNAMES
 from healthhub.identity.seed import seed as seed_identity
-from healthhub.seed.runner import SeedContext
+from healthhub.seed.context import SeedContext
 
 
 @pytest.fixture

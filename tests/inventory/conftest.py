@@ -1,7 +1,7 @@
 """Builders for inventory tests: real products through the catalogue service, real locations and
 stock through ours."""
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ _codes = itertools.count(1)
 @pytest.fixture
 def product(db):
     def factory(name: str = "维生素C咀嚼片", *, cold_chain: bool = False) -> int:
-        created = create_product(db, ProductCreate(
+        created = create_product(db, data=ProductCreate(
             kind="health", generic_name=f"{name}{next(_codes)}", manufacturer="测试厂家", category="营养保健",
             list_price_cents=2990, cold_chain=cold_chain)).id
         db.commit()
@@ -57,3 +57,8 @@ def stock(db):
         db.commit()
         return batch
     return factory
+
+
+def reserve_one(session, *, order_ref: str, lines: list[service.ReserveLine], ttl: timedelta, now: datetime):
+    """Holds stock for a single shipment (an order passes all of its shipments to `service.reserve` at once)."""
+    return service.reserve(session, shipments=[service.ShipmentHold(order_ref, lines)], ttl=ttl, now=now)

@@ -12,7 +12,7 @@ from healthhub.inventory import service
 from healthhub.inventory.models import Reservation, StockBatch
 from healthhub.inventory.reports import turnover_days
 from healthhub.inventory.service import ReserveLine, ReturnLine
-from tests.inventory.conftest import NOW, TODAY
+from tests.inventory.conftest import NOW, TODAY, reserve_one
 
 
 @pytest.mark.pg_only
@@ -20,7 +20,7 @@ def test_200_concurrent_buyers_for_the_last_50_units(committed_db, backend):
     if backend != "postgresql":
         pytest.skip("row-lock race needs PostgreSQL")
     with committed_db.session_scope() as session:
-        pid = create_product(session, ProductCreate(kind="health", generic_name="最后一批口罩", manufacturer="测试厂家",
+        pid = create_product(session, data=ProductCreate(kind="health", generic_name="最后一批口罩", manufacturer="测试厂家",
                                                     category="医疗器械", list_price_cents=990)).id
         store = service.add_location(session, kind="warehouse", code="RACE", name="抢购仓", city_adcode="110000",
                                      same_day_cutoff_hour=15)
@@ -33,8 +33,8 @@ def test_200_concurrent_buyers_for_the_last_50_units(committed_db, backend):
     def buy(n: int) -> bool:
         try:
             with committed_db.session_scope() as session:
-                service.reserve(session, order_ref=f"RACE-{n}", lines=[ReserveLine(pid, store_id, 1)],
-                                ttl=timedelta(minutes=15), now=NOW)
+                reserve_one(session, order_ref=f"RACE-{n}", lines=[ReserveLine(pid, store_id, 1)],
+                            ttl=timedelta(minutes=15), now=NOW)
             return True
         except Conflict as exc:
             assert exc.code == "out-of-stock"
@@ -65,7 +65,7 @@ def test_turnover_from_the_ledger(db, product, location):
     service.receive_stock(db, location=store, product_id=pid, batch_no="T1", expiry_date=date(2027, 12, 31),
                           quantity=100, unit_cost_cents=1000, now=datetime(2026, 10, 20, tzinfo=UTC))
     inside = datetime(2026, 11, 10, 4, 0, tzinfo=UTC)
-    service.reserve(db, order_ref="T-1", lines=[ReserveLine(pid, store.id, 60)], ttl=timedelta(hours=1), now=inside)
+    reserve_one(db, order_ref="T-1", lines=[ReserveLine(pid, store.id, 60)], ttl=timedelta(hours=1), now=inside)
     service.commit_reservation(db, order_ref="T-1", now=inside)  # COGS ¥600
     service.return_stock(db, order_ref="T-1", lines=[ReturnLine(pid, 10)], reason="退货", now=inside)  # COGS ¥500
     # Opening ¥1,000, closing ¥500, average ¥750; ¥750 / ¥500 x 30 days = 45.0 days.

@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from healthhub.core.errors import Conflict
 from healthhub.inventory import service
-from healthhub.inventory.routing import RouteLine
 from healthhub.inventory.models import Reservation, StockMove
+from healthhub.inventory.routing import RouteLine
 from healthhub.inventory.service import ReserveLine
 from healthhub.inventory.stock import batches_query, stock_outs_query
 from healthhub.inventory.views import batch_outs
-from tests.inventory.conftest import NOW, TODAY
+from tests.inventory.conftest import NOW, TODAY, reserve_one
 from tests.inventory.test_routing import HOME
 
 TTL = timedelta(minutes=15)
@@ -27,7 +27,7 @@ def _statuses(db, order_ref: str) -> list[str]:
 def test_routing_and_nearby_filter_count_a_lapsed_hold_as_free(db, product, location, stock):
     pid, pharmacy = product(), location("pharmacy")
     stock(pharmacy, pid, 3, EXPIRY)
-    service.reserve(db, order_ref="GONE-1", lines=[ReserveLine(pid, pharmacy.id, 3)], ttl=TTL, now=NOW)
+    reserve_one(db, order_ref="GONE-1", lines=[ReserveLine(pid, pharmacy.id, 3)], ttl=TTL, now=NOW)
 
     held_plan = service.route_order(db, lines=[RouteLine(pid, 3)], destination=HOME, now=NOW)
     assert held_plan.shipments == []
@@ -43,10 +43,10 @@ def test_reserve_releases_the_whole_lapsed_order_even_on_stock_it_was_not_asked_
     scarce, other, store = product("布洛芬缓释胶囊"), product("维生素C泡腾片"), location("warehouse")
     scarce_batch = stock(store, scarce, 5, EXPIRY)
     other_batch = stock(store, other, 4, EXPIRY)
-    service.reserve(db, order_ref="GONE-2", ttl=TTL, now=NOW,
-                    lines=[ReserveLine(scarce, store.id, 5), ReserveLine(other, store.id, 4)])
+    reserve_one(db, order_ref="GONE-2", ttl=TTL, now=NOW,
+                lines=[ReserveLine(scarce, store.id, 5), ReserveLine(other, store.id, 4)])
 
-    views = service.reserve(db, order_ref="NEXT-2", lines=[ReserveLine(scarce, store.id, 5)], ttl=TTL, now=LATER)
+    views = reserve_one(db, order_ref="NEXT-2", lines=[ReserveLine(scarce, store.id, 5)], ttl=TTL, now=LATER)
 
     assert [v.quantity for v in views] == [5]
     assert _statuses(db, "GONE-2") == ["expired", "expired"]  # never half held
@@ -62,10 +62,10 @@ def test_reserve_releases_the_whole_lapsed_order_even_on_stock_it_was_not_asked_
 def test_a_hold_not_yet_lapsed_still_blocks(db, product, location, stock):
     pid, store = product(), location("warehouse")
     stock(store, pid, 2, EXPIRY)
-    service.reserve(db, order_ref="LIVE-3", lines=[ReserveLine(pid, store.id, 2)], ttl=TTL, now=NOW)
+    reserve_one(db, order_ref="LIVE-3", lines=[ReserveLine(pid, store.id, 2)], ttl=TTL, now=NOW)
     with pytest.raises(Conflict) as caught:
-        service.reserve(db, order_ref="NEXT-3", lines=[ReserveLine(pid, store.id, 1)], ttl=TTL,
-                        now=NOW + TTL - timedelta(seconds=1))
+        reserve_one(db, order_ref="NEXT-3", lines=[ReserveLine(pid, store.id, 1)], ttl=TTL,
+                    now=NOW + TTL - timedelta(seconds=1))
     assert caught.value.code == "out-of-stock"
     assert _statuses(db, "LIVE-3") == ["held"]
 
@@ -73,7 +73,7 @@ def test_a_hold_not_yet_lapsed_still_blocks(db, product, location, stock):
 def test_stock_pages_and_write_off_ignore_a_lapsed_hold(db, product, location, stock):
     pid, store = product(), location("warehouse")
     batch = stock(store, pid, 6, EXPIRY)
-    service.reserve(db, order_ref="GONE-4", lines=[ReserveLine(pid, store.id, 6)], ttl=TTL, now=NOW)
+    reserve_one(db, order_ref="GONE-4", lines=[ReserveLine(pid, store.id, 6)], ttl=TTL, now=NOW)
     stock_outs = db.execute(stock_outs_query(now=NOW, location_ids=[store.id])).all()
     assert [(row.product_id, row.location_id) for row in stock_outs] == [(pid, store.id)]
 

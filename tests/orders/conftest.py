@@ -1,15 +1,12 @@
 """A small shop for order tests: a Beijing warehouse, an OTC drug, a prescription drug, a banned drug,
 and a patient with a Beijing address. Everything is created through the owning domains' services."""
-import json
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
 
-from healthhub.orders.models import SandboxCallback
-from healthhub.orders.payments.sandbox import signed_headers
 from tests.factories import create_user_with_token, pid
 from tests.orders import builders
+from tests.payments.sandbox import pay_and_deliver
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 2
 
@@ -72,29 +69,6 @@ def start_payment(client, shop: Shop, order_id: int, key: str = "pay-key-00001")
     return response.json()
 
 
-def buyer_clicks(client, payment: dict, action: str = "pay") -> None:
-    """The buyer on the provider's hosted page (no HealthHub session involved)."""
-    response = client.post(payment["redirect_url"], data={"action": action}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-
-
-def outbox(db, payment: dict) -> list[SandboxCallback]:
-    intent_id = payment["redirect_url"].rsplit("/", 1)[1]
-    return list(db.execute(select(SandboxCallback).where(SandboxCallback.intent_id == intent_id)
-                           .order_by(SandboxCallback.id)).scalars())
-
-
-def deliver(client, callback: SandboxCallback | str, **header_overrides):
-    """Delivers a callback through our endpoint exactly as the provider's queue would (signed now)."""
-    body = (callback if isinstance(callback, str) else callback.body).encode()
-    headers = {**signed_headers(body), **header_overrides}
-    return client.post("/api/v1/payments/callbacks/sandbox", content=body, headers=headers)
-
-
-def event_type(callback: SandboxCallback) -> str:
-    return json.loads(callback.body)["type"]
-
-
 def get_order(client, shop: Shop, order_id: int) -> dict:
     response = client.get(f"/api/v1/orders/{order_id}", headers=shop.headers)
     assert response.status_code == 200, response.text
@@ -104,6 +78,5 @@ def get_order(client, shop: Shop, order_id: int) -> dict:
 def paid_order(client, db, shop: Shop, *items: tuple[int, int], key: str = "order-paid-01") -> dict:
     order = place(client, shop, *items, key=key).json()
     payment = start_payment(client, shop, order["id"], key=f"pay-{key}")
-    buyer_clicks(client, payment)
-    assert deliver(client, outbox(db, payment)[-1]).json()["outcome"] == "applied"
+    assert pay_and_deliver(client, db, payment) == "applied"
     return get_order(client, shop, order["id"])

@@ -3,6 +3,7 @@ then decided the way the review domain reports a pharmacist's decision (the `rev
 from sqlalchemy.orm import Session
 
 from healthhub.core import events
+from healthhub.review.events import PrescriptionReviewDecided
 from healthhub.core.public_ids import decode
 from tests.prescriptions.scenario import Scenario, body, make_scenario
 from tests.prescriptions.test_prescribing import create_and_sign
@@ -20,9 +21,9 @@ def signed_prescription(client, db: Session, *, quantity: int) -> tuple[Scenario
 def approve(db: Session, public_prescription_id: str) -> None:
     """Takes the prescription's id as the API shows it; the review event carries the key."""
     prescription_id = decode(public_prescription_id)
-    events.publish(db, "review.decided", {"source": "prescription", "source_ref": prescription_id,
-                                          "outcome": "approved", "pharmacist_user_id": None, "reason": "",
-                                          "signature": "sm2:test", "review_id": f"rv-{prescription_id}"})
+    events.publish(db, PrescriptionReviewDecided(prescription_id=prescription_id, review_id=prescription_id,
+                                                 outcome="approved", pharmacist_user_id=None, reason="",
+                                                 signature="sm2:test"))
     db.commit()
 
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict
-from healthhub.orders import checkout
+from healthhub.orders import checkout, lifecycle
 from healthhub.orders.models import Order
 from healthhub.core.public_ids import decode
 from tests.factories import pid
@@ -72,10 +72,10 @@ def test_stock_gone_before_second_shipment_leaves_no_order_and_no_hold(db, shop)
                                                                       checkout.OrderItem(scarce, 1)])
     assert len(plan.shipments) == 2 and plan.shipments[-1].location_id == store
     other_buyer, other_address = builders.make_buyer(db, username="rival_buyer")
-    checkout.create_order(db, buyer_id=other_buyer, address_id=other_address, rx=None, now=now,
-                          items=[checkout.OrderItem(scarce, 1)])
+    lifecycle.create_order(db, buyer_id=other_buyer, address_id=other_address, rx=None, now=now,
+                           items=[checkout.OrderItem(scarce, 1)])
     try:
-        checkout.place_order(db, buyer_id=shop.buyer_id, address=address, plan=plan, rx=None, now=now)
+        lifecycle.place_order(db, buyer_id=shop.buyer_id, address=address, plan=plan, rx=None, now=now)
         raise AssertionError("the order should have failed")
     except Conflict as exc:
         assert exc.code == "out-of-stock"

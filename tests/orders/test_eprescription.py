@@ -1,7 +1,8 @@
 """The e-prescription source of the Rx gate: an internet-hospital prescription approved by the pharmacist
 review is claimed once (OD-02) when the order is placed, and released again when the order is cancelled."""
 from tests.orders import builders
-from tests.orders.conftest import Shop, buyer_clicks, deliver, get_order, outbox, place, start_payment
+from tests.orders.conftest import Shop, get_order, place, start_payment
+from tests.payments.sandbox import deliver, outbox, payer_clicks
 from tests.orders.eprescriptions import approved_prescription
 
 
@@ -22,7 +23,7 @@ def test_approved_eprescription_is_claimed_once_and_released_on_cancel(client, d
     assert again.status_code == 422 and again.json()["code"] == "rx-already-used"
 
     payment = start_payment(client, shop, order["id"])
-    buyer_clicks(client, payment)
+    payer_clicks(client, payment)
     deliver(client, outbox(db, payment)[0])
     assert get_order(client, shop, order["id"])["status"] == "allocated"  # no waiting: already claimed
 

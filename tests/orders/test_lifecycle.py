@@ -3,11 +3,15 @@ stock and money exactly."""
 from datetime import timedelta
 
 from healthhub.core.db import utcnow
-from healthhub.orders import service
-from healthhub.orders.payments.sandbox import sandbox
+from healthhub.inventory import service as inventory
+from healthhub.orders import lifecycle
+from healthhub.orders.lifecycle import RESERVATION_TTL
+from healthhub.payments.sandbox import sandbox
 from tests.factories import pid
+from tests.inventory.builders import moves_referencing
 from tests.orders import builders
-from tests.orders.conftest import get_order, paid_order, place
+from tests.orders.conftest import get_order, paid_order, place, start_payment
+from tests.payments.sandbox import pay_and_deliver
 
 
 def _staff(staff_headers):
@@ -95,8 +99,8 @@ def test_shipping_an_unpaid_order_and_refunding_before_delivery_are_refused(clie
 
 def test_unpaid_order_expires_and_gives_its_stock_back(client, db, shop):
     order = place(client, shop, (shop.otc, 6)).json()
-    assert service.expire_unpaid(db, now=utcnow()) == 0
-    assert service.expire_unpaid(db, now=utcnow() + timedelta(minutes=16)) == 1
+    assert lifecycle.expire_unpaid(db, now=utcnow()) == 0
+    assert lifecycle.expire_unpaid(db, now=utcnow() + timedelta(minutes=16)) == 1
     after = get_order(client, shop, order["id"])
     assert after["status"] == "expired"
     assert builders.available(db, shop.otc, shop.warehouse) == 20
@@ -113,6 +117,28 @@ def test_one_order_splits_into_shipments_by_channel(client, db, shop):
                                                                                               (pid(only_there),)}
     assert {s["channel"] for s in order["shipments"]} == {"warehouse", "merchant"}
     assert order["total_cents"] == 2680 + 2 * 1990
+
+
+def test_allocation_sells_every_shipment_or_none(client, db, shop):
+    """Paid after both holds were swept: the warehouse shipment could be taken again, the merchant's stock is
+    gone. Nothing is sold (no sale and return moves for the first shipment) and the money goes back."""
+    store = builders.stock_location(db, code="MER-4", kind="merchant")
+    only_there = builders.make_product(db, name="医用外科口罩", price_cents=1990, rx=False, health=True,
+                                       stock=[(store, 2)])
+    db.commit()
+    order = place(client, shop, (shop.otc, 1), (only_there, 2)).json()
+    swept_at = utcnow() + RESERVATION_TTL + timedelta(seconds=1)
+    assert inventory.expire_reservations(db, now=swept_at) == 2
+    inventory.reserve(db, shipments=[inventory.ShipmentHold("RIVAL-4", [
+        inventory.ReserveLine(only_there, store, 2)])], ttl=timedelta(days=1), now=swept_at)
+    db.commit()
+
+    assert pay_and_deliver(client, db, start_payment(client, shop, order["id"])) == "applied"
+    after = get_order(client, shop, order["id"])
+    assert after["status"] == "cancelled" and after["refunded_cents"] == after["paid_cents"] == 2680 + 2 * 1990
+    assert after["history"][-1]["note"].startswith("配货失败：医用外科口罩")
+    assert moves_referencing(db, [f"{order['order_no']}-{s['seq']}" for s in order["shipments"]]) == []
+    assert builders.available(db, shop.otc, shop.warehouse) == 20 and builders.available(db, only_there, store) == 0
 
 
 def test_order_pages_show_channel_eta_reason_and_timeline(client, db, shop, staff_headers):

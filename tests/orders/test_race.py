@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict
 from healthhub.inventory import service as inventory
-from healthhub.orders.checkout import OrderItem, create_order
+from healthhub.orders.checkout import OrderItem
+from healthhub.orders.lifecycle import create_order
 from healthhub.orders.models import Order, OrderLine, Shipment
 from tests.orders import builders
 

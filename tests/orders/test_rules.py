@@ -1,13 +1,12 @@
-"""Pure decisions: Rx coverage, uploaded-image checks, transcription validation, callback signatures."""
-import json
+"""Pure decisions: Rx coverage, uploaded-image checks, transcription validation."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from healthhub.core.errors import AppError, RuleViolation, Unauthorized
-from healthhub.orders.payments.sandbox import sandbox, signed_headers
+from healthhub.core.errors import AppError, RuleViolation
 from healthhub.orders.rx_gate import RxLine, RxNeed, RxSource, check_coverage, require_source, rx_needs
-from healthhub.orders.uploads import ApprovedItem, china_today, sniff_image, validate_approval
+from healthhub.core.dates import local_today
+from healthhub.orders.uploads import ApprovedItem, sniff_image, validate_approval
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
@@ -73,25 +72,4 @@ def test_transcribed_prescription_validity_is_at_most_three_days():
 
 
 def test_prescription_dates_are_china_dates():
-    assert china_today(datetime(2026, 11, 23, 17, 0, tzinfo=UTC)) == date(2026, 11, 24)
-
-
-def _body(sequence: int = 2) -> bytes:
-    return json.dumps({"id": "evt_1", "type": "payment.succeeded", "created": 1_790_000_000, "data": {
-        "intent_id": "pi_x", "merchant_reference": "O1", "status": "succeeded", "amount_cents": 500,
-        "captured_cents": 500, "refunded_cents": 0, "sequence": sequence}}).encode()
-
-
-def test_callback_signature_timestamp_and_body_are_checked():
-    now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-    body = _body()
-    headers = {k.lower(): v for k, v in signed_headers(body, at=now).items()}
-    event = sandbox.parse_callback(body, headers, now=now)
-    assert (event.event_id, event.snapshot.captured_cents, event.snapshot.sequence) == ("evt_1", 500, 2)
-    with pytest.raises(Unauthorized):
-        sandbox.parse_callback(_body(sequence=3), headers, now=now)  # body changed after signing
-    with pytest.raises(Unauthorized):
-        sandbox.parse_callback(body, {**headers, "x-sandbox-signature": "v1=" + "0" * 64}, now=now)
-    with pytest.raises(AppError) as stale:
-        sandbox.parse_callback(body, headers, now=now + timedelta(minutes=10))
-    assert (stale.value.status, stale.value.code) == (400, "stale-signature")
+    assert local_today(datetime(2026, 11, 23, 17, 0, tzinfo=UTC)) == date(2026, 11, 24)

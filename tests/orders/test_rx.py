@@ -3,15 +3,17 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from healthhub.core.dates import local_today
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Conflict
 from healthhub.core.public_ids import decode
 from healthhub.inventory import service as inventory
-from healthhub.orders import checkout, service, uploads
-from healthhub.inventory.schemas import ReserveLine
-from healthhub.orders.checkout import RESERVATION_TTL, OrderItem
+from healthhub.orders import checkout, lifecycle
+from healthhub.orders.checkout import OrderItem
+from healthhub.orders.lifecycle import RESERVATION_TTL
 from tests.orders import builders
-from tests.orders.conftest import PNG, buyer_clicks, deliver, get_order, outbox, place, start_payment
+from tests.orders.conftest import PNG, get_order, place, start_payment
+from tests.payments.sandbox import deliver, outbox, payer_clicks
 
 
 def _upload(client, shop, data: bytes = PNG, name: str = "rx.png", content_type: str = "image/png"):
@@ -19,7 +21,7 @@ def _upload(client, shop, data: bytes = PNG, name: str = "rx.png", content_type:
 
 
 def _approve(client, upload_id: int, headers: dict, *, quantity: int = 2, issued=None, valid=None):
-    today = uploads.china_today(utcnow())
+    today = local_today()
     return client.post(f"/api/v1/rx-uploads/{upload_id}/approve", headers=headers, json={
         "issued_on": str(issued or today), "valid_until": str(valid or today),
         "items": [{"knowledge_key": "amoxicillin", "drug_name": "阿莫西林胶囊", "quantity": quantity}]})
@@ -38,7 +40,7 @@ def test_uploaded_prescription_waits_for_the_pharmacist_then_allocates(client, d
     order = place(client, shop, (shop.rx, 2), (shop.otc, 1), rx={"source": "upload", "ref": upload["id"]}).json()
     assert order["requires_rx"] and not order["rx_claimed"]
     payment = start_payment(client, shop, order["id"])
-    buyer_clicks(client, payment)
+    payer_clicks(client, payment)
     deliver(client, outbox(db, payment)[0])
     assert get_order(client, shop, order["id"])["status"] == "awaiting_prescription"
     assert builders.on_hand(db, shop.rx, shop.warehouse) == 10  # nothing leaves before the prescription passes
@@ -64,7 +66,7 @@ def test_approved_upload_not_covering_the_quantity_is_refused(client, shop, staf
 
 def test_expired_upload_is_refused(client, db, shop, staff_headers):
     upload = _upload(client, shop).json()
-    today = uploads.china_today(utcnow())
+    today = local_today()
     assert _approve(client, upload["id"], staff_headers("pharmacist"), issued=today - timedelta(days=2),
                     valid=today).status_code == 200
     builders.age_upload(db, decode(upload["id"]), days=2)  # three days later the prescription has lapsed
@@ -76,7 +78,7 @@ def test_expired_upload_is_refused(client, db, shop, staff_headers):
 def test_validity_beyond_three_days_and_other_patients_uploads_are_refused(client, shop, staff_headers):
     upload = _upload(client, shop).json()
     pharmacist = staff_headers("pharmacist")
-    today = uploads.china_today(utcnow())
+    today = local_today()
     too_long = _approve(client, upload["id"], pharmacist, valid=today + timedelta(days=4))
     assert too_long.status_code == 422 and "RX-01" in too_long.json()["detail"]
     other_headers = staff_headers("patient")
@@ -90,7 +92,7 @@ def test_rejected_upload_cancels_the_paid_order_and_refunds(client, db, shop, st
     upload = _upload(client, shop).json()
     order = place(client, shop, (shop.rx, 1), rx={"source": "upload", "ref": upload["id"]}).json()
     payment = start_payment(client, shop, order["id"])
-    buyer_clicks(client, payment)
+    payer_clicks(client, payment)
     deliver(client, outbox(db, payment)[0])
     response = client.post(f"/api/v1/rx-uploads/{upload['id']}/reject", json={"reason": "图片不清晰"},
                            headers=staff_headers("pharmacist"))
@@ -104,7 +106,7 @@ def test_paid_order_waiting_for_the_pharmacist_keeps_its_stock(client, db, shop,
     upload = _upload(client, shop).json()
     order = place(client, shop, (shop.rx, 2), rx={"source": "upload", "ref": upload["id"]}).json()
     payment = start_payment(client, shop, order["id"])
-    buyer_clicks(client, payment)
+    payer_clicks(client, payment)
     deliver(client, outbox(db, payment)[0])
     waiting = get_order(client, shop, order["id"])
     assert waiting["status"] == "awaiting_prescription"
@@ -114,13 +116,13 @@ def test_paid_order_waiting_for_the_pharmacist_keeps_its_stock(client, db, shop,
     assert datetime.fromisoformat(waiting["reserved_until"]) >= utcnow() + timedelta(days=2)
 
     later = utcnow() + RESERVATION_TTL + timedelta(hours=1)  # long past the unpaid-checkout hold
-    assert inventory.expire_reservations(db, now=later) == 0 and service.expire_unpaid(db, now=later) == 0
+    assert inventory.expire_reservations(db, now=later) == 0 and lifecycle.expire_unpaid(db, now=later) == 0
     address = builders.address_row(db, shop.buyer_id, shop.address_id)
     with pytest.raises(Conflict):  # only the 8 units nobody holds are offered ...
         checkout.plan_checkout(db, items=[OrderItem(shop.rx, 9)], address=address, now=later)
     with pytest.raises(Conflict):  # ... or can be reserved
-        inventory.reserve(db, order_ref="RIVAL-1", lines=[ReserveLine(shop.rx, shop.warehouse, 9)],
-                          ttl=RESERVATION_TTL, now=later)
+        inventory.reserve(db, shipments=[inventory.ShipmentHold("RIVAL-1", [
+            inventory.ReserveLine(shop.rx, shop.warehouse, 9)])], ttl=RESERVATION_TTL, now=later)
     assert builders.available(db, shop.rx, shop.warehouse) == 8
     db.commit()
 
@@ -136,13 +138,13 @@ def test_payment_after_the_hold_was_swept_takes_stock_again_or_refunds_at_once(c
     second = place(client, shop, (shop.rx, 2), key="swept-order-02", rx=choice).json()
     swept_at = utcnow() + RESERVATION_TTL + timedelta(seconds=1)
     assert inventory.expire_reservations(db, now=swept_at) == 2  # both holds gone, the orders still payable
-    inventory.reserve(db, order_ref="RIVAL-2", lines=[ReserveLine(shop.rx, shop.warehouse, 8)], ttl=timedelta(days=1),
-                      now=swept_at)
+    inventory.reserve(db, shipments=[inventory.ShipmentHold("RIVAL-2", [
+        inventory.ReserveLine(shop.rx, shop.warehouse, 8)])], ttl=timedelta(days=1), now=swept_at)
     db.commit()
 
     for order, key in ((first, "pay-swept-01"), (second, "pay-swept-02")):
         payment = start_payment(client, shop, order["id"], key=key)
-        buyer_clicks(client, payment)
+        payer_clicks(client, payment)
         deliver(client, outbox(db, payment)[0])
     assert get_order(client, shop, first["id"])["status"] == "awaiting_prescription"  # took the 2 free units again
     refused = get_order(client, shop, second["id"])

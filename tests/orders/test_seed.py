@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from healthhub.core.config import get_settings
-from healthhub.orders.models import Order, Payment, SandboxCallback
+from healthhub.orders import service
+from healthhub.orders.models import Order
+from healthhub.payments.models import SandboxCallback
 from healthhub.orders.seed import STORIES
 from healthhub.orders.seed import seed as seed_orders
-from healthhub.seed.runner import SeedContext
+from healthhub.seed.context import SeedContext
 from tests.factories import create_user_with_token
 from tests.listeners import recording_listener
 from tests.orders import builders
@@ -48,7 +50,7 @@ def test_demo_orders_are_paid_in_process_and_nothing_is_sent(committed_db, publi
         orders = list(session.execute(select(Order).order_by(Order.id)).scalars())
         assert sorted(o.status for o in orders) == sorted(final for final, _ in STORIES)
         for order in orders:
-            payments = list(session.execute(select(Payment).where(Payment.order_id == order.id)).scalars())
+            payments = service.order_payments(session, order_id=order.id)
             if order.status == "cancelled":
                 assert payments == []
             else:

@@ -3,18 +3,15 @@ own services (centres, doctor profile, re-authentication, patient, consent, reco
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from healthhub.hospital.centres import ensure_centres
-from healthhub.hospital.models import Department
 from healthhub.hospital.service_consultations import (ConsultationRequest, accept, confirm_doctor_present,
                                                       confirm_guardian_present, diagnose, request_consultation)
 from healthhub.hospital.service_doctors import DoctorProfile, create_doctor, go_online
-from healthhub.hospital.service_patients import (HealthFacts, NewPatient, NewRecord, add_patient, add_record,
-                                                 grant_consent)
 from healthhub.identity.service import Principal, principal_of
+from healthhub.patients.service import HealthFacts, NewPatient, NewRecord, add_patient, add_record, grant_consent
 from tests.factories import TEST_PASSWORD, create_user_with_token, next_id, pid, valid_id_number
+from tests.hospital.builders import first_department
 
 HOLDER_BIRTH = date(1970, 3, 8)
 
@@ -33,8 +30,7 @@ class Scenario:
 
 
 def make_scenario(db: Session, *, birth: date = HOLDER_BIRTH, confirm_under6: bool = False) -> Scenario:
-    ensure_centres(db)
-    department = db.execute(select(Department).order_by(Department.id).limit(1)).scalar_one()
+    department = first_department(db)
     n = next_id()
     doctor_user, doctor_headers = create_user_with_token(db, role="doctor")
     doctor = create_doctor(db, profile=DoctorProfile(

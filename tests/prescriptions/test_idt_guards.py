@@ -1,24 +1,16 @@
 """IDT-05 and IDT-10 guards on prescribing: an expired re-authentication refuses writing and signing;
 for a child under 6 one confirmation (guardian or doctor) is not enough, both are needed."""
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from sqlalchemy import update
 
-from healthhub.core.db import utcnow
-from healthhub.hospital.models import WorkSession
 from tests.factories import TEST_PASSWORD, pid
+from tests.hospital.builders import expire_work_sessions
 from tests.prescriptions.scenario import body, make_scenario
 
 BASE = "/api/v1/prescriptions"
 HOSPITAL = "/api/v1/hospital"
 THREE_YEARS_OLD = date.today().replace(year=date.today().year - 3)
-
-
-def expire_reauth(db, doctor_id):
-    db.execute(update(WorkSession).where(WorkSession.doctor_id == doctor_id)
-               .values(expires_at=utcnow() - timedelta(minutes=1)))
-    db.commit()
 
 
 def assert_problem(response, code):
@@ -29,7 +21,7 @@ def assert_problem(response, code):
 
 def test_idt05_an_expired_re_authentication_cannot_prescribe(client, db):
     s = make_scenario(db)
-    expire_reauth(db, s.doctor_id)
+    expire_work_sessions(db, s.doctor_id)
     refused = client.post(BASE, json=body(s.consultation_id), headers=s.doctor_headers)
     assert_problem(refused, "reauth-required")
     assert "IDT-05" in refused.json()["detail"]
@@ -42,7 +34,7 @@ def test_idt05_a_draft_cannot_be_signed_once_the_re_authentication_expired(clien
     s = make_scenario(db)
     draft = client.post(BASE, json=body(s.consultation_id), headers=s.doctor_headers)
     assert draft.status_code == 201
-    expire_reauth(db, s.doctor_id)
+    expire_work_sessions(db, s.doctor_id)
     signed = client.post(f"{BASE}/{draft.json()['id']}/sign", json={"confirm": True}, headers=s.doctor_headers)
     assert_problem(signed, "reauth-required")
     assert client.get(f"{BASE}/{draft.json()['id']}", headers=s.doctor_headers).json()["status"] == "DRAFT"

@@ -5,12 +5,13 @@ import pytest
 from sqlalchemy import update
 
 from healthhub.core import events
+from healthhub.review.events import PrescriptionReviewDecided
 from healthhub.core.db import utcnow
 from healthhub.core.errors import AppError, Forbidden, RuleViolation
 from healthhub.core.public_ids import decode
 from healthhub.prescriptions import service
 from healthhub.review import workbench
-from healthhub.review.access import Caller
+from healthhub.review.policies import Caller
 from healthhub.prescriptions.models import PrescriptionItem
 from tests.factories import pid
 from tests.prescriptions.scenario import body, make_scenario
@@ -18,9 +19,8 @@ from tests.prescriptions.test_prescribing import BASE, create_and_sign
 
 
 def decide(db, rx_id: int, outcome: str, reason: str = "") -> None:
-    events.publish(db, "review.decided", {"source": "prescription", "source_ref": rx_id, "outcome": outcome,
-                                          "pharmacist_user_id": None, "reason": reason, "signature": "sm2:abc",
-                                          "review_id": "rv-1"})
+    events.publish(db, PrescriptionReviewDecided(prescription_id=rx_id, review_id=1, outcome=outcome,
+                                                 pharmacist_user_id=None, reason=reason, signature="sm2:abc"))
 
 
 @pytest.fixture
@@ -143,28 +143,20 @@ def test_pharmacist_confirmation_request_and_doctor_double_sign(client, db, make
     rx = create_and_sign(client, s)
     pharmacist, _ = make_user("pharmacist")
     caller = Caller(role="pharmacist", user_id=pharmacist.id)
-    workbench.ask_doctor(db, caller=caller, record=workbench.open_review_for_prescription(db, decode(rx["id"])),
+    workbench.ask_doctor(db, caller=caller, record=workbench.open_review_for_prescription(db, prescription_id=decode(rx["id"])),
                          question="剂量偏大，请确认")
     pending = client.get(f"{BASE}/{rx['id']}", headers=s.doctor_headers).json()
     assert pending["confirmation_pending"] is True and pending["confirmation_question"] == "剂量偏大，请确认"
-    captured = []
-
-    def handler(_session, payload):
-        captured.append(payload)
-
-    events.subscribe("prescription.doctor_confirmed")(handler)
-    try:
-        done = client.post(f"{BASE}/{rx['id']}/confirm", json={"comment": "已核对，患者体重大", "confirm": True},
-                           headers=s.doctor_headers)
-    finally:
-        events._handlers["prescription.doctor_confirmed"].remove(handler)
+    done = client.post(f"{BASE}/{rx['id']}/confirm", json={"comment": "已核对，患者体重大", "confirm": True},
+                       headers=s.doctor_headers)
     assert done.status_code == 200 and done.json()["confirmation_pending"] is False
-    assert captured == [{"prescription_id": decode(rx["id"]), "doctor_user_id": s.doctor_user.id,
-                         "comment": "已核对，患者体重大"}]
+    confirmed = workbench.open_review_for_prescription(db, prescription_id=decode(rx["id"]))
+    assert confirmed.doctor_comment == "已核对，患者体重大"
+    assert confirmed.confirming_doctor == {"user_id": s.doctor_user.id}
     again = client.post(f"{BASE}/{rx['id']}/confirm", json={"comment": "再次确认", "confirm": True},
                         headers=s.doctor_headers)
     assert again.status_code == 422
-    record = workbench.open_review_for_prescription(db, decode(rx["id"]))
+    record = workbench.open_review_for_prescription(db, prescription_id=decode(rx["id"]))
     assert record.double_signed is True
     workbench.approve(db, caller=caller, record=record, note="已双签，同意调配")
     assert client.get(f"{BASE}/{rx['id']}", headers=s.patient_headers).json()["status"] == "APPROVED"
@@ -173,7 +165,7 @@ def test_pharmacist_confirmation_request_and_doctor_double_sign(client, db, make
 def test_round_trip_through_the_pharmacist_workbench(client, db, make_user):
     s = make_scenario(db)
     rx = create_and_sign(client, s)
-    record = workbench.open_review_for_prescription(db, decode(rx["id"]))
+    record = workbench.open_review_for_prescription(db, prescription_id=decode(rx["id"]))
     assert record is not None and record.patient_label.startswith("王")
     pharmacist, _ = make_user("pharmacist")
     workbench.return_to_doctor(db, caller=Caller(role="pharmacist", user_id=pharmacist.id), record=record,

@@ -3,18 +3,12 @@ from datetime import date
 
 from sqlalchemy import update
 
-from healthhub.core import events
 from healthhub.prescriptions.models import Prescription, PrescriptionItem
 from healthhub.core.public_ids import decode
+from healthhub.review import workbench
 from tests.prescriptions.scenario import body, make_scenario
 
 BASE = "/api/v1/prescriptions"
-
-
-def _submitted(captured):
-    def handler(_session, payload):
-        captured.append(payload)
-    return handler
 
 
 def create_and_sign(client, s, payload=None) -> dict:
@@ -27,22 +21,17 @@ def create_and_sign(client, s, payload=None) -> dict:
 
 def test_doctor_signs_and_the_prescription_goes_to_review(client, db):
     s = make_scenario(db)
-    captured = []
-    events.subscribe("prescription.submitted_for_review")(handler := _submitted(captured))
-    try:
-        rx = create_and_sign(client, s)
-    finally:
-        events._handlers["prescription.submitted_for_review"].remove(handler)
+    rx = create_and_sign(client, s)
     assert rx["status"] == "UNDER_REVIEW" and rx["status_label"] == "待药师审核"
     assert rx["signature_valid"] is True and len(rx["content_digest"]) == 64
     assert rx["items"][0]["knowledge_key"] == "amlodipine" and rx["items"][0]["generic_name"] == "氨氯地平"
     assert (date.fromisoformat(rx["valid_until"]) - date.fromisoformat(rx["issued_on"])).days == 0
-    [event] = captured
-    assert event["prescription_id"] == decode(rx["id"]) and event["doctor_user_id"] == s.doctor_user.id
-    assert event["request"]["prescriber"]["signature_valid"] is True
-    assert event["request"]["items"][0] == {"drug": "氨氯地平", "dose_mg": 5.0, "times_per_day": 1, "route": "口服",
-                                            "days": 7, "dosage_form": None}
-    assert "王" in event["patient_label"] and "建国" not in event["patient_label"]
+    queued = workbench.open_review_for_prescription(db, prescription_id=decode(rx["id"]))
+    assert queued.status == "pending" and queued.doctor_user_id == s.doctor_user.id
+    assert queued.request["prescriber"]["signature_valid"] is True
+    assert queued.request["items"][0] == {"drug": "氨氯地平", "dose_mg": 5.0, "times_per_day": 1, "route": "口服",
+                                            "days": 7}
+    assert "王" in queued.patient_label and "建国" not in queued.patient_label
 
 
 def test_tampering_after_signing_is_detected_on_read(client, db):

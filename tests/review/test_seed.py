@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from healthhub.review import seed as review_seed
 from healthhub.review.models import ReviewRecord, Tenant, TenantMember
-from healthhub.seed.runner import SeedContext
+from healthhub.seed.context import SeedContext
 
 
 def test_seed_builds_tenants_members_and_queue_once(db, make_user):

@@ -5,7 +5,7 @@ from datetime import timedelta
 from healthhub.core.db import utcnow
 from healthhub.core.public_ids import decode
 from healthhub.review import stats
-from healthhub.review.access import Caller
+from healthhub.review.policies import Caller
 from healthhub.review.decisions import approval_check
 from healthhub.review.models import ReviewRecord
 from tests.factories import pid

@@ -26,8 +26,9 @@ from sqlalchemy.exc import OperationalError
 from healthhub.core.config import get_settings
 from healthhub.core.db import Database
 from healthhub.core.migrations import upgrade
-from healthhub.orders.models import Order, OrderLine, SandboxCallback
-from healthhub.orders.payments.sandbox import signed_headers
+from healthhub.orders.models import Order, OrderLine
+from healthhub.payments.models import SandboxCallback
+from healthhub.payments.signatures import signed_headers
 from tests.conftest import PG_ADMIN_URL, _create_pg_database, _drop_pg_database
 from tests.factories import create_user_with_token, pid
 from tests.orders import builders

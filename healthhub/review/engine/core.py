@@ -1,9 +1,10 @@
 """`review()`: one prescription in, verdict and findings out. Pure: no database, no clock unless
 `today` is omitted (then today's date in China), no I/O beyond the (cached) knowledge base."""
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
+from healthhub.core.dates import local_today
 from healthhub.knowledge.kb import KnowledgeBase
+from healthhub.knowledge.service import get_knowledge_base
 from healthhub.review.engine.combination import check_duplicates, check_interactions
 from healthhub.review.engine.context import Collector, clinical_codes, resolve_items
 from healthhub.review.engine.legality import check_banned, check_format, check_legal
@@ -13,7 +14,6 @@ from healthhub.review.engine.populations import check_special_populations
 from healthhub.review.schemas import Finding, ReviewRequest, ReviewResponse, Severity, Verdict
 
 # RX-01 counts validity in calendar days where the prescription is written: China.
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def verdict_of(findings: list[Finding]) -> Verdict:
@@ -29,12 +29,10 @@ def verdict_of(findings: list[Finding]) -> Verdict:
 def review(request: ReviewRequest, *, kb: KnowledgeBase | None = None, overrides: RuleOverrides | None = None,
            today: date | None = None) -> ReviewResponse:
     if kb is None:
-        from healthhub.knowledge.service import get_knowledge_base  # noqa: PLC0415  (built on first use)
-
         kb = get_knowledge_base()
     out = Collector(overrides or NO_OVERRIDES)
     items = resolve_items(kb, request)
-    check_legal(request, items, out, today or datetime.now(CHINA).date())
+    check_legal(request, items, out, today or local_today())
     check_format(request, items, out)
     check_banned(items, out)
     check_interactions(kb, items, out)

@@ -1,4 +1,4 @@
-// Family-doctor packages for patients (family_doctor/index.html): subscribe, pay in the sandbox, renew.
+// Family-doctor packages for patients (family_doctor/index.html): subscribe, pay on the provider's page, renew.
 (function () {
   const message = document.getElementById("fd-message");
   const fail = (err) => { message.className = "alert"; message.textContent = err.message; };
@@ -11,7 +11,10 @@
     catch (err) { fail(err); }
   }));
   document.querySelectorAll("[data-pay]").forEach((b) => b.onclick = async () => {
-    try { await call("/api/v1/family-doctor/purchases/" + b.dataset.pay + "/sandbox-pay"); location.reload(); } catch (err) { fail(err); }
+    try {
+      const payment = await call("/api/v1/family-doctor/purchases/" + b.dataset.pay + "/payments", { provider: "sandbox" });
+      location.href = payment.redirect_url;
+    } catch (err) { fail(err); }
   });
   document.querySelectorAll("[data-renew]").forEach((b) => b.onclick = async () => {
     try { await call("/api/v1/family-doctor/subscriptions/" + b.dataset.renew + "/renew"); location.reload(); } catch (err) { fail(err); }

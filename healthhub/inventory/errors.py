@@ -1,0 +1,31 @@
+"""The inventory domain's error codes: stable, machine-readable slugs that clients may branch on (the
+problem+json `code`). Renaming one is a breaking change of the API."""
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    BATCH_MISMATCH = "batch-mismatch"
+    BATCH_NOT_FOUND = "batch-not-found"
+    COLD_CHAIN_REQUIRED = "cold-chain-required"
+    DRUG_IN_NON_DRUG_WAREHOUSE = "drug-in-non-drug-warehouse"
+    DUPLICATE_ORDER_REF = "duplicate-order-ref"
+    EMPTY_RESERVATION = "empty-reservation"
+    EXPIRED_RECEIPT = "expired-receipt"
+    INVALID_ADCODE = "invalid-adcode"
+    INVALID_CUTOFF = "invalid-cutoff"
+    INVALID_HOURS = "invalid-hours"
+    INVALID_LOCATION_KIND = "invalid-location-kind"
+    INVALID_ORDER_REF = "invalid-order-ref"
+    INVALID_PERIOD = "invalid-period"
+    INVALID_PHARMACY = "invalid-pharmacy"
+    INVALID_QUANTITY = "invalid-quantity"
+    INVALID_SHIP_DAYS = "invalid-ship-days"
+    INVALID_TTL = "invalid-ttl"
+    LOCATION_INACTIVE = "location-inactive"
+    LOCATION_NOT_FOUND = "location-not-found"
+    NOTHING_TO_RETURN = "nothing-to-return"
+    OUT_OF_STOCK = "out-of-stock"
+    RESERVATION_NOT_HELD = "reservation-not-held"
+    RETURN_EXCEEDS_SOLD = "return-exceeds-sold"
+    STORE_NOT_FOUND = "store-not-found"
+    WRITE_OFF_EXCEEDS_FREE_STOCK = "write-off-exceeds-free-stock"
