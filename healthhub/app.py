@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from healthhub.core.config import Settings, get_settings
 from healthhub.core.db import Database
@@ -45,7 +47,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             scheduler.stop()
         database.dispose()
 
-    app = FastAPI(title="HealthHub", version="0.1.0", lifespan=lifespan,
+    # /docs is served below from the installed Swagger UI (no CDN, no inline script); ReDoc would need a CDN.
+    app = FastAPI(title="HealthHub", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Online pharmacy and internet hospital platform",
                   dependencies=[Depends(refuse_unstorable_input)])
     app.state.database = database
@@ -58,7 +61,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SecurityHeadersMiddleware, trusted_proxies=settings.trusted_proxies)
     install_error_handlers(app)
     _install_page_error_rendering(app)
+    # Before /static, which would otherwise answer these paths with 404.
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "static"), name="static")
+    app.add_route("/docs", _api_docs, include_in_schema=False)
 
     # async and free of I/O: it answers on the event loop even when every worker thread is busy.
     @app.get("/healthz", include_in_schema=False)
@@ -91,9 +97,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return app
 
 
+async def _api_docs(request: Request):
+    """Interactive API docs: Swagger UI's assets come from the swagger-ui-bundle package and static/docs.js
+    starts it, so the page works offline under the ordinary Content-Security-Policy."""
+    return render(request, "docs.html", {"openapi_url": request.app.openapi_url})
+
+
+# Routing errors a browser meets (a mistyped or stale address), said in words a visitor understands.
+PAGE_ROUTING_ERRORS = {
+    404: ("页面不存在", "您访问的页面不存在，请检查地址，或从导航重新进入"),
+    405: ("无法执行此操作", "该页面不支持这种访问方式，请从页面上的按钮或链接进入"),
+}
+
+
 def _install_page_error_rendering(app: FastAPI) -> None:
     """Pages get an HTML error (or a redirect to login); APIs keep problem+json."""
     json_handler = app.exception_handlers[AppError]
+    routing_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def routing_error(request: Request, exc: StarletteHTTPException):
+        if not _wants_html(request) or exc.status_code not in PAGE_ROUTING_ERRORS:
+            return await routing_handler(request, exc)
+        title, detail = PAGE_ROUTING_ERRORS[exc.status_code]
+        return render(request, "error.html", {"title": title, "detail": detail, "status": exc.status_code},
+                      status_code=exc.status_code)
 
     async def handler(request: Request, exc: AppError):
         if not _wants_html(request):
@@ -104,5 +131,6 @@ def _install_page_error_rendering(app: FastAPI) -> None:
                       status_code=exc.status)
 
     app.exception_handlers[AppError] = handler
+    app.exception_handlers[StarletteHTTPException] = routing_error
     for subclass in AppError.__subclasses__():
         app.exception_handlers.pop(subclass, None)

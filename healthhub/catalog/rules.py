@@ -8,17 +8,13 @@ import re
 from dataclasses import dataclass
 
 from healthhub.catalog.forms import split_generic_name
-from healthhub.knowledge.model import DrugFacts
+from healthhub.knowledge.model import SPECIAL_CLASS_NAMES, DrugFacts, is_glucose_lowering
 
 APPROVAL_NUMBER = re.compile(r"^国药准字[HZS]\d{8}$")
 RX_CLASSES = ("rx", "otc_a", "otc_b", "none")
 INSURANCE_CATEGORIES = ("A", "B")
-SPECIAL_LABELS = {
-    "narcotic": "麻醉药品", "psychotropic_1": "第一类精神药品", "psychotropic_2": "第二类精神药品", "toxic": "医疗用毒性药品",
-    "radioactive": "放射性药品", "precursor": "药品类易制毒化学品", "vaccine": "疫苗", "blood_product": "血液制品",
-}
+SPECIAL_LABELS = {special.value: names[0] for special, names in SPECIAL_CLASS_NAMES.items()}
 RX_LABELS = {"rx": "处方药", "otc_a": "甲类非处方药", "otc_b": "乙类非处方药", "none": "非药品"}
-GLUCOSE_LOWERING_ATC = "A10"
 INJECTION_BAN = "注射剂（降糖类药品除外）禁止网络销售（药品网络销售禁止清单 OD-01a）"
 
 
@@ -82,12 +78,13 @@ def classify(generic_name: str, facts: DrugFacts | None, kb_form: str | None, gi
     special = facts.special_class.value if facts and facts.special_class else None
     banned, reason = (True, facts.ban_reason or "药品网络销售禁止清单 (OD-01a)") if facts and facts.online_sale_banned \
         else (False, None)
-    glucose_lowering = any(code.startswith(GLUCOSE_LOWERING_ATC) for code in
-                           ((atc,) if atc else ()) + (facts.atc_codes if facts else ()))
+    glucose_lowering = is_glucose_lowering((atc, *(facts.atc_codes if facts else ())))
     if not banned and is_injection(generic_name, dosage_form) and not glucose_lowering:
         banned, reason = True, INJECTION_BAN
     if special:
-        reason = f"该药品属于特殊管理药品（{SPECIAL_LABELS.get(special, special)}），不得网络销售 (OD-01)"
+        # A compound's reason names the ingredients that make it special (knowledge.compounds).
+        reason = f"该药品属于特殊管理药品（{SPECIAL_LABELS[special]}），不得网络销售 (OD-01)" + (
+            f"：{facts.ban_reason}" if facts.ban_reason else "")
     return Classification(
         rx_class=rx_class, special_class=special, online_sale_banned=banned, ban_reason=reason,
         cold_chain=bool(given.cold_chain) or bool(facts and facts.cold_chain),

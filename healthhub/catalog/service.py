@@ -4,6 +4,7 @@ For other domains (stable):
 - `get_product(session, product_id) -> ProductView` (NotFound when unknown)
 - `get_products(session, ids) -> dict[int, ProductView]` (unknown ids are left out)
 - `product_not_found(product_id) -> NotFound`: the error `get_product` raises, for callers using `get_products`
+- `not_sold_online(product) -> NotFound`: what a shopper is told about a product banned from online sale
 - `ensure_sellable(view)` raises RuleViolation for special-management / banned / inactive / unpriced products
 - `search_products(session, SearchRequest) -> (list[Product], SearchResult)`
 - `SearchRequest` (what `search_products` asks) and `RX_LABELS` (an Rx class's label), imported here
@@ -133,6 +134,13 @@ def ensure_sellable(view: ProductView) -> None:
 
 def product_not_found(product_id: int) -> NotFound:
     return NotFound(f"商品 {encode(product_id)} 不存在 / product not found", code=ErrorCode.PRODUCT_NOT_FOUND)
+
+
+def not_sold_online(product: Product) -> NotFound:
+    """What a shopper is told about a product that exists but may never be sold online (OD-01, OD-01a)."""
+    reason = not_sellable_reason(product)
+    return NotFound(f"{display_name(product)}：该药品不可网络销售（{reason}）/ this medicine may not be sold online",
+                    code=ErrorCode.ONLINE_SALE_BANNED, title="该药品不可网络销售")
 
 
 def _product(session: Session, product_id: int) -> Product:

@@ -49,12 +49,14 @@ def detail(product: Product, access: RxAccess | None = None) -> ProductDetail:
 
 
 def visible_product(session: Session, *, product_id: int, principal: Principal | None) -> Product:
-    """Storefront callers never see products that may not be sold online; staff see everything."""
+    """Storefront callers never see products that may not be sold online (they are told why); staff see
+    everything."""
     product = session.get(Product, product_id)
-    hidden = product is not None and not can_see_unsellable_products(principal) and (
-        service.not_sellable_reason(product) is not None or product.status != "active")
-    if product is None or hidden:
+    staff = can_see_unsellable_products(principal)
+    if product is None or (product.status != "active" and not staff):
         raise service.product_not_found(product_id)
+    if not staff and service.not_sellable_reason(product) is not None:
+        raise service.not_sold_online(product)
     return product
 
 

@@ -2,6 +2,7 @@
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,8 @@ class Settings(BaseSettings):
     # Background maintenance jobs in the web process (see core/jobs.py); off where a separate
     # `healthhub jobs run --loop` worker runs them.
     run_jobs: bool = True
+    # Times are stored in UTC and shown to people in this IANA zone (pages, page data).
+    display_timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -65,6 +68,15 @@ class Settings(BaseSettings):
     def _long_secret(cls, value: str | None) -> str | None:
         if value is not None and len(value) < 32:
             raise ValueError("HEALTHHUB_SECRET_KEY must be a private value of 32+ characters")
+        return value
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"HEALTHHUB_DISPLAY_TIMEZONE must be an IANA time zone such as Asia/Shanghai: {exc}") from exc
         return value
 
     @field_validator("pii_key", "public_id_key")

@@ -5,8 +5,9 @@ passes every body chunk through untouched, so server-sent events (consultation c
 
 The Content-Security-Policy allows no inline script: page code lives in static/ and server data reaches
 it through data-* attributes or `<script type="application/json">` blocks (data, never executed). Style
-attributes stay allowed (`style-src-attr`): they cannot run code, and a bar's width is data. A response
-that sets its own header keeps it.
+attributes stay allowed (`style-src-attr`): they cannot run code, and a bar's width is data. The API docs
+(/docs) live under the same policy: Swagger UI is served from our origin and started by static/docs.js.
+A response that sets its own header keeps it.
 """
 from collections.abc import Iterable
 
@@ -18,14 +19,6 @@ from healthhub.core.observability import is_trusted_peer, trusted_networks
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
                            "frame-ancestors 'none'; form-action 'self'; img-src 'self' data:; "
                            "style-src 'self'; style-src-attr 'unsafe-inline'; connect-src 'self'")
-# FastAPI's interactive API docs load Swagger UI / ReDoc from their CDN and start them with an inline
-# script; those pages show no personal data, so they alone get this wider policy.
-DOCS_CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-                                "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-                                "https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https:; "
-                                "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-                                "frame-ancestors 'none'; form-action 'self'")
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 # The shop's "near me" asks for the location; no page needs any other device feature.
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(self), gyroscope=(), magnetometer=(), "
                       "microphone=(), payment=(), usb=()")
@@ -50,13 +43,12 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = DOCS_CONTENT_SECURITY_POLICY if scope["path"] in DOCS_PATHS else CONTENT_SECURITY_POLICY
         over_tls = self._over_tls(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                 for name, value in STATIC_HEADERS.items():
                     headers.setdefault(name, value)
                 # HSTS over plain HTTP is ignored by browsers and would pin a demo on 127.0.0.1 to https.

@@ -37,7 +37,16 @@ class Page(BaseModel, Generic[T]):
         return max(1, -(-self.total // self.size))
 
 
+def count(session: Session, query: Select) -> int:
+    return session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
 def paginate(session: Session, query: Select, params: PageParams) -> tuple[list, int]:
-    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = session.execute(query.limit(params.size).offset(params.offset)).scalars().all()
-    return list(rows), total
+    return list(rows), count(session, query)
+
+
+def paginate_rows(session: Session, query: Select, params: PageParams) -> tuple[list, int]:
+    """`paginate` for a query of several columns: each item is a row, not an entity."""
+    rows = session.execute(query.limit(params.size).offset(params.offset)).all()
+    return list(rows), count(session, query)

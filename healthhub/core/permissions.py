@@ -83,17 +83,20 @@ def gate(dependency: Callable[..., Any], access: Access) -> Callable[..., Any]:
     return dependency
 
 
-def role_gate(authenticate: Callable[..., Any], roles: Iterable[str]) -> Callable[..., Any]:
+def role_gate(authenticate: Callable[..., Any], roles: Iterable[str], *,
+              labels: Mapping[str, str]) -> Callable[..., Any]:
     """A gate admitting the callers `authenticate` yields whose `role` is among `roles`; others get 403.
 
     `authenticate` answers 401 itself for nobody it recognises. Core knows no accounts, so the caller is
-    anything with a `role`: identity's signed-in user, or the review service's tenant API key."""
+    anything with a `role`: identity's signed-in user, or the review service's tenant API key. `labels`
+    names the roles in Chinese for the refusal a person reads (codes stay in its English half)."""
     allowed = frozenset(str(r) for r in roles)
-    names = "、".join(sorted(allowed))
+    codes = ", ".join(sorted(allowed))
+    names = "、".join(labels.get(role, role) for role in sorted(allowed))
 
     async def dependency(caller: Annotated[Any, Depends(authenticate)]) -> Any:
         if str(caller.role) not in allowed:
-            raise Forbidden(f"当前角色无权执行此操作（需要：{names}）/ your role may not do this (needs: {names})",
+            raise Forbidden(f"当前角色无权执行此操作（需要：{names}）/ your role may not do this (needs: {codes})",
                             code=ErrorCode.FORBIDDEN_ROLE)
         return caller
 
@@ -129,7 +132,7 @@ class Route:
 
 
 def api_routes(app: FastAPI) -> list[Route]:
-    """Every API and page route, one per method; /static, /docs, /redoc and /openapi.json are not API routes."""
+    """Every API and page route, one per method; /static, /docs and /openapi.json are not API routes."""
     # Included routers stay nested in app.routes; iter_route_contexts flattens them with their prefixes.
     return [Route(method, context.path, context.dependant) for context in iter_route_contexts(app.routes)
             if isinstance(context.original_route, APIRoute)

@@ -8,6 +8,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
 from healthhub.core import public_ids
+from healthhub.core.dates import format_local
 from healthhub.core.navigation import navigation_for
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -29,6 +30,8 @@ environment = Environment(
     autoescape=select_autoescape(["html"]),
 )
 environment.filters["money"] = _money
+# Every time a page prints: stored UTC, shown in the display time zone (core/dates.py).
+environment.filters["local_time"] = format_local
 # Ids in links, forms and page data are public ids, never the sequential keys.
 environment.filters["public_id"] = public_ids.encode
 templates = Jinja2Templates(env=environment)

@@ -1,4 +1,4 @@
-"""Family-doctor (京东家医) packages, subscriptions and entitlement uses. Money is integer cents."""
+"""Family-doctor (HealthHub 家庭医生) packages, subscriptions and entitlement uses. Money is integer cents."""
 from datetime import datetime
 from typing import Any
 

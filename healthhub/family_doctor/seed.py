@@ -1,4 +1,4 @@
-"""Demo family-doctor packages (京东家医 style): idempotent by code."""
+"""Demo family-doctor packages (HealthHub 家庭医生 · 家医服务): idempotent by code."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

@@ -1,46 +1,48 @@
 """FHIR R4 read API (application/fhir+json). Readable by the patient's own account, the doctors who
 treated the patient, and admins; sealed patients (DP-03) are not exposed at all. A record the caller may
-not read answers exactly like a missing one (404), so ids cannot be probed for existence."""
+not read answers exactly like a missing one (404), so ids cannot be probed for existence.
+
+Every id a resource carries or references resolves by GET on its type: public ids for rows, and
+`<prescription public id>-<line>` / `enc<consultation public id>-<rank>` for the prescription lines and
+diagnoses that have no row of their own. Errors are OperationOutcome (outcomes.py); parameters are
+checked strictly (search.py); GET /fhir/metadata says what is served (capability.py)."""
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from fhir.resources.R4B.bundle import Bundle
+from fastapi import APIRouter, Depends, Request, Response
 from fhir.resources.R4B.resource import Resource
 
 from healthhub.core.config import get_settings
 from healthhub.core.db import DbSession
-from healthhub.core.errors import AppError, NotFound
+from healthhub.core.errors import AppError, NotFound, render_errors_under
 from healthhub.core.inputs import ResourceId
-from healthhub.core.public_ids import PUBLIC_ID_PATTERN, decode
+from healthhub.core.public_ids import decode
 from healthhub.fhir import mapping, policies
+from healthhub.fhir.capability import capability_statement
 from healthhub.fhir.errors import ErrorCode
+from healthhub.fhir.outcomes import FHIR_JSON, operation_outcome_body
+from healthhub.fhir.search import (FHIR_PREFIX, PUBLIC_ID, SearchQuery, refuse_unsupported_parameters, search_query,
+                                   searchset)
 from healthhub.hospital import service as hospital
 from healthhub.identity.deps import CurrentUser
 from healthhub.identity.service import Principal
+from healthhub.knowledge.model import DrugFacts
+from healthhub.knowledge.service import get_knowledge_base
 from healthhub.patients import service as patients
 from healthhub.prescriptions import service as prescriptions
 
-router = APIRouter(prefix="/fhir", tags=["fhir"])
-FHIR_JSON = "application/fhir+json"
-PUBLIC_ID = PUBLIC_ID_PATTERN.strip("^$")
-PatientRef = Annotated[str, Query(alias="patient", pattern=f"^(Patient/)?{PUBLIC_ID}$",
-                                  description="Patient/<public id> or <public id>")]
+router = APIRouter(prefix=FHIR_PREFIX, tags=["fhir"], dependencies=[Depends(refuse_unsupported_parameters)])
+render_errors_under(FHIR_PREFIX + "/", operation_outcome_body)
+Search = Annotated[SearchQuery, Depends(search_query)]
 
 
 def _fhir(resource: Resource) -> Response:
     return Response(resource.model_dump_json(exclude_none=True), media_type=FHIR_JSON)
 
 
-def _bundle(request: Request, resources: list[Resource]) -> Response:
+def _bundle(resource_type: str, query: SearchQuery, resources: list[Resource]) -> Response:
     # Absolute links come from configuration: the client's Host header must not decide where they point.
-    public = get_settings().public_url.rstrip("/")
-    base = public + "/fhir"
-    query = f"?{request.url.query}" if request.url.query else ""
-    self_url = public + request.url.path + query
-    return _fhir(Bundle(type="searchset", total=len(resources), link=[{"relation": "self", "url": self_url}],
-                        entry=[{"fullUrl": f"{base}/{r.get_resource_type()}/{r.id}", "resource": r,
-                                "search": {"mode": "match"}} for r in resources]))
+    return _fhir(searchset(get_settings().public_url, resource_type, query, resources))
 
 
 def _gone() -> NotFound:
@@ -75,10 +77,6 @@ def _decoded(public_id: str) -> int:
     return key
 
 
-def _patient_id(reference: str) -> int:
-    return _decoded(reference.removeprefix("Patient/"))
-
-
 def _consultation(db, consultation_id: int) -> hospital.ConsultationView:
     try:
         return hospital.get_consultation(db, consultation_id=consultation_id)
@@ -91,6 +89,22 @@ def _doctor(db, doctor_id: int) -> hospital.DoctorView:
         return hospital.get_doctor(db, doctor_id=doctor_id)
     except AppError as exc:
         raise _gone() from exc
+
+
+def _drug(knowledge_key: str) -> DrugFacts | None:
+    # A line written under an older knowledge base may name a drug the current one lacks: text only then.
+    return get_knowledge_base().resolve(knowledge_key)
+
+
+def _medication_request(rx: prescriptions.PrescriptionView, item: prescriptions.ItemView) -> Resource:
+    return mapping.medication_request_resource(rx, item, _drug(item.knowledge_key))
+
+
+@router.get("/metadata")
+def read_capability_statement(request: Request) -> Response:
+    """What this server serves, fetched by FHIR clients before they log in."""
+    return _fhir(capability_statement(router.routes, public_url=get_settings().public_url,
+                                      software_version=request.app.version))
 
 
 @router.get("/Patient/{patient_id}")
@@ -117,10 +131,10 @@ def read_encounter(consultation_id: ResourceId, principal: CurrentUser, db: DbSe
 
 
 @router.get("/Encounter")
-def search_encounters(request: Request, patient: PatientRef, principal: CurrentUser, db: DbSession) -> Response:
-    patient_id = authorised_patient(db, principal, _patient_id(patient)).id
-    return _bundle(request, [mapping.encounter_resource(c)
-                             for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)])
+def search_encounters(principal: CurrentUser, db: DbSession, query: Search) -> Response:
+    patient_id = authorised_patient(db, principal, query.patient_id).id
+    return _bundle("Encounter", query, [mapping.encounter_resource(c)
+                                        for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)])
 
 
 @router.get("/Condition/{condition_id}")
@@ -137,11 +151,11 @@ def read_condition(condition_id: str, principal: CurrentUser, db: DbSession) -> 
 
 
 @router.get("/Condition")
-def search_conditions(request: Request, patient: PatientRef, principal: CurrentUser, db: DbSession) -> Response:
-    patient_id = authorised_patient(db, principal, _patient_id(patient)).id
-    return _bundle(request, [mapping.condition_resource(c, rank, d)
-                             for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)
-                             for rank, d in enumerate(c.diagnoses, start=1)])
+def search_conditions(principal: CurrentUser, db: DbSession, query: Search) -> Response:
+    patient_id = authorised_patient(db, principal, query.patient_id).id
+    return _bundle("Condition", query, [mapping.condition_resource(c, rank, d)
+                                        for c in hospital.list_consultations_of_patient(db, patient_id=patient_id)
+                                        for rank, d in enumerate(c.diagnoses, start=1)])
 
 
 @router.get("/MedicationRequest/{request_id}")
@@ -159,13 +173,12 @@ def read_medication_request(request_id: str, principal: CurrentUser, db: DbSessi
     item = next((i for i in rx.items if i.line_no == int(match[2])), None)
     if item is None:
         raise _gone()
-    return _fhir(mapping.medication_request_resource(rx, item))
+    return _fhir(_medication_request(rx, item))
 
 
 @router.get("/MedicationRequest")
-def search_medication_requests(request: Request, patient: PatientRef, principal: CurrentUser,
-                               db: DbSession) -> Response:
-    patient_id = authorised_patient(db, principal, _patient_id(patient)).id
-    return _bundle(request, [mapping.medication_request_resource(rx, item)
-                             for rx in prescriptions.list_for_patient(db, patient_id=patient_id)
-                             for item in rx.items])
+def search_medication_requests(principal: CurrentUser, db: DbSession, query: Search) -> Response:
+    patient_id = authorised_patient(db, principal, query.patient_id).id
+    return _bundle("MedicationRequest", query, [_medication_request(rx, item)
+                                                for rx in prescriptions.list_for_patient(db, patient_id=patient_id)
+                                                for item in rx.items])

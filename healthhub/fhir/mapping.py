@@ -10,10 +10,13 @@ from fhir.resources.R4B.practitionerrole import PractitionerRole
 
 from healthhub.core.public_ids import encode
 from healthhub.hospital.service import ConsultationView, Diagnosis, DoctorView
+from healthhub.knowledge.model import DrugFacts
 from healthhub.patients.service import PatientView
 from healthhub.prescriptions.service import ItemView, PrescriptionView
 
-RESIDENT_ID_SYSTEM = "urn:oid:2.16.156.10011.1.3"  # 居民身份证号码 (WS 363 identifier OID)
+# A masked number identifies nobody, so it is not published under the official ID-number system
+# (urn:oid:2.16.156.10011.1.3): a receiver matching on that system would take "1101**********1234" for a number.
+MASKED_RESIDENT_ID_SYSTEM = "urn:healthhub:masked-resident-id"
 LICENCE_SYSTEM = "urn:healthhub:practitioner-licence"  # 医师执业证书编码
 RX_NUMBER_SYSTEM = "urn:healthhub:prescription-number"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -22,6 +25,9 @@ CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 UCUM = "http://unitsofmeasure.org"
+ATC = "http://www.whocc.no/atc"  # HL7's canonical URI for WHO ATC
+# 国家医保药品分类与代码: HL7 terminology registers no URI for it, so it is named as ours until one exists.
+NHSA_DRUG_SYSTEM = "urn:healthhub:nhsa-drug-code"
 
 ENCOUNTER_STATUS = {"waiting": "planned", "assigned": "arrived", "in_progress": "in-progress",
                     "completed": "finished", "terminated": "finished", "cancelled": "cancelled"}
@@ -33,8 +39,8 @@ RX_STATUS = {"DRAFT": "draft", "SIGNED": "on-hold", "UNDER_REVIEW": "on-hold", "
 def patient_resource(patient: PatientView) -> Patient:
     return Patient(
         id=encode(patient.id), active=True,
-        identifier=[{"use": "official", "system": RESIDENT_ID_SYSTEM, "value": patient.id_number_masked,
-                     "type": {"text": "居民身份证（脱敏）"}}],
+        identifier=[{"use": "secondary", "system": MASKED_RESIDENT_ID_SYSTEM, "value": patient.id_number_masked,
+                     "type": {"text": "居民身份证号码（脱敏，不可用于识别）/ masked resident ID number"}}],
         name=[{"use": "official", "text": patient.name, "family": patient.name[:1], "given": [patient.name[1:]]}],
         gender="male" if patient.sex == "M" else "female", birthDate=patient.birth_date)
 
@@ -93,7 +99,16 @@ def medication_request_id(prescription_id: int, line_no: int) -> str:
     return f"{encode(prescription_id)}-{line_no}"
 
 
-def medication_request_resource(rx: PrescriptionView, item: ItemView) -> MedicationRequest:
+def medication_concept(generic_name: str, drug: DrugFacts | None) -> dict:
+    """Generic name as text, coded by ATC and, where the knowledge base holds exactly one, the NHSA code: a drug's
+    NHSA codes differ by dosage form (the code's last two characters), which a prescription line does not name."""
+    coding = [{"system": ATC, "code": code, "display": drug.name_en or None} for code in drug.atc_codes] if drug else []
+    if drug and len(drug.insurance_codes) == 1:
+        coding.append({"system": NHSA_DRUG_SYSTEM, "code": drug.insurance_codes[0], "display": drug.display_name})
+    return {"coding": coding or None, "text": generic_name}
+
+
+def medication_request_resource(rx: PrescriptionView, item: ItemView, drug: DrugFacts | None) -> MedicationRequest:
     status = RX_STATUS[rx.status] if rx.signature_valid is not False else "entered-in-error"
     note = [{"text": "签名校验失败：处方在签名后被修改"}] if rx.signature_valid is False else None
     dispense = {"quantity": {"value": item.quantity, "unit": "盒"},
@@ -103,7 +118,7 @@ def medication_request_resource(rx: PrescriptionView, item: ItemView) -> Medicat
     return MedicationRequest(
         id=medication_request_id(rx.id, item.line_no), status=status, intent="order",
         groupIdentifier={"system": RX_NUMBER_SYSTEM, "value": f"{rx.number}-v{rx.version}"},
-        medicationCodeableConcept={"text": item.generic_name},
+        medicationCodeableConcept=medication_concept(item.generic_name, drug),
         subject={"reference": f"Patient/{encode(rx.patient_id)}", "display": rx.patient_label},
         encounter={"reference": f"Encounter/{encode(rx.consultation_id)}"},
         requester={"reference": f"Practitioner/{encode(rx.doctor_id)}", "display": rx.doctor_name},

@@ -16,7 +16,7 @@ from healthhub.hospital import rules, service
 from healthhub.hospital import service_consultations as consultations
 from healthhub.hospital.api_consultations import consultation_out
 from healthhub.hospital.centres import list_centres
-from healthhub.hospital.service_directory import find_doctors
+from healthhub.hospital.service_directory import department_availability, find_doctors
 from healthhub.hospital.service_doctors import active_work_session
 from healthhub.hospital.service_metrics import consultation_metrics
 from healthhub.identity.deps import require_roles
@@ -52,6 +52,8 @@ def consult_page(request: Request, db: DbSession, user: PatientUser):
     return render(request, "hospital/consult.html", {
         "family": [_member(db, p) for p in family], "centres": list_centres(db),
         "record_types": patient_schemas.RECORD_TYPES,
+        "availability": [as_json(a) for a in department_availability(db, now=utcnow())],
+        "escalation_minutes": int(consultations.DEFAULT_REASSIGN_TIMEOUT.total_seconds() // 60),
         "active": jsonable_encoder([consultation_out(db, service.consultation_row(db, consultation_id=c.id)) for c in active])})
 
 

@@ -187,3 +187,43 @@ def stale_action(facts: WaitFacts, now: datetime, timeout: timedelta) -> str | N
 def latest_practice_start(today: date) -> date:
     """The last start date that still gives MIN_PRACTICE_YEARS full years today (IDT-04, as a query bound)."""
     return add_years(today, -MIN_PRACTICE_YEARS)
+
+
+# The expected wait shown to a patient before and while queueing: a rough, documented estimate, not a promise.
+TYPICAL_CONSULTATION_MINUTES = 10  # a follow-up with a prescription renewal, from first reply to the end
+
+
+def expected_wait_minutes(*, waiting: int, online_doctors: int,
+                          minutes_per_consultation: int = TYPICAL_CONSULTATION_MINUTES) -> int | None:
+    """Minutes until a new request is likely taken: the department's online doctors work through the
+    `waiting` requests ahead in parallel, one each per `minutes_per_consultation`, so the new request waits
+    ceil(waiting / online_doctors) rounds. None when nobody is online: then there is no estimate, only the
+    escalation after the timeout (stale_action)."""
+    if online_doctors <= 0:
+        return None
+    return -(-max(waiting, 0) // online_doctors) * minutes_per_consultation
+
+
+@dataclass(frozen=True)
+class DepartmentLoad:
+    department_id: int
+    centre_id: int
+    online_doctors: int
+    waiting: int
+
+
+def nearest_staffed(wanted: DepartmentLoad, departments: list[DepartmentLoad], *,
+                    general_centre_id: int | None) -> DepartmentLoad | None:
+    """Where a patient whose department has nobody online can be seen sooner: another department of the
+    same specialty centre (clinically nearest), else one of general practice (全科/内科, which take any
+    follow-up); the shortest expected wait wins, then the most doctors online. None when neither has a
+    doctor online: the request can only wait for its own department and the escalation to its centre."""
+    def wait(load: DepartmentLoad) -> int:
+        return expected_wait_minutes(waiting=load.waiting, online_doctors=load.online_doctors) or 0
+
+    staffed = [d for d in departments if d.online_doctors > 0 and d.department_id != wanted.department_id]
+    for centre_id in (wanted.centre_id, general_centre_id):
+        near = [d for d in staffed if d.centre_id == centre_id]
+        if near:
+            return min(near, key=lambda d: (wait(d), -d.online_doctors, d.department_id))
+    return None

@@ -3,14 +3,15 @@ specialties, today's schedule and a live online state."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from healthhub.core.dates import local_today
 from healthhub.core.pagination import PageParams, paginate
 from healthhub.core.public_ids import PublicId
 from healthhub.hospital import rules
-from healthhub.hospital.models import Centre, Department, Doctor, DoctorDepartment, DoctorSchedule, WorkSession
+from healthhub.hospital.models import (Centre, Consultation, Department, Doctor, DoctorDepartment, DoctorSchedule,
+                                       WorkSession)
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,55 @@ def _cards(session: Session, doctors: list[Doctor], now: datetime) -> list[Docto
                        department_ids=[x.id for x in departments.get(d.id, [])],
                        specialties=list(d.specialties or []), introduction=d.introduction, online=d.id in online,
                        today_slots=slots.get(d.id, [])) for d in doctors]
+
+
+GENERAL_PRACTICE_CENTRE = "gp"  # data/departments.csv: 全科 and 内科 take any follow-up
+
+
+@dataclass(frozen=True)
+class DepartmentAvailability:
+    """What a patient choosing a department should know: who is online now, how long the queue is, the
+    expected wait (rules.expected_wait_minutes), and where to be seen sooner when nobody is online."""
+
+    department_id: PublicId
+    department: str
+    centre_id: PublicId
+    centre: str
+    online_doctors: int
+    centre_online_doctors: int  # the doctors an escalated request reaches (rules.offered_to)
+    waiting: int
+    expected_wait_minutes: int | None
+    alternative_id: PublicId | None  # rules.nearest_staffed, only when nobody of the department is online
+
+
+def department_availability(session: Session, *, now: datetime) -> list[DepartmentAvailability]:
+    """Every department with live counts, in the centres' order."""
+    live = and_(_eligible(now), _online(now))
+    by_department = dict(session.execute(
+        select(DoctorDepartment.department_id, func.count(func.distinct(Doctor.id)))
+        .join(Doctor, Doctor.id == DoctorDepartment.doctor_id).where(live)
+        .group_by(DoctorDepartment.department_id)).all())
+    by_centre = dict(session.execute(select(Doctor.centre_id, func.count(Doctor.id)).where(live)
+                                     .group_by(Doctor.centre_id)).all())
+    waiting = dict(session.execute(
+        select(Consultation.department_id, func.count(Consultation.id))
+        .where(Consultation.status == "waiting", Consultation.sealed_at.is_(None))
+        .group_by(Consultation.department_id)).all())
+    rows = session.execute(select(Department, Centre).join(Centre, Centre.id == Department.centre_id)
+                           .order_by(Centre.sort_order, Department.id)).all()
+    loads = {department.id: rules.DepartmentLoad(
+        department_id=department.id, centre_id=centre.id, online_doctors=by_department.get(department.id, 0),
+        waiting=waiting.get(department.id, 0)) for department, centre in rows}
+    general = next((centre.id for _, centre in rows if centre.code == GENERAL_PRACTICE_CENTRE), None)
+    result = []
+    for department, centre in rows:
+        load = loads[department.id]
+        alternative = None if load.online_doctors else rules.nearest_staffed(
+            load, list(loads.values()), general_centre_id=general)
+        result.append(DepartmentAvailability(
+            department_id=department.id, department=department.name, centre_id=centre.id, centre=centre.name,
+            online_doctors=load.online_doctors, centre_online_doctors=by_centre.get(centre.id, 0),
+            waiting=load.waiting,
+            expected_wait_minutes=rules.expected_wait_minutes(waiting=load.waiting, online_doctors=load.online_doctors),
+            alternative_id=alternative.department_id if alternative else None))
+    return result

@@ -18,6 +18,7 @@ from healthhub.core.permissions import ANY_USER, gate, role_gate
 from healthhub.core.security import token_digest
 from healthhub.identity import service
 from healthhub.identity.errors import ErrorCode
+from healthhub.identity.roles import ROLE_LABELS
 from healthhub.identity.service import Principal
 
 SESSION_COOKIE = "hh_session"
@@ -89,4 +90,4 @@ def require_roles(*roles: str, authenticate: Callable[..., Any] = current_princi
     `authenticate` says who the caller is: the signed-in user by default; the review service passes its
     caller, which may also be a tenant API key (role `api_key`). What each caller may do with a particular
     object is asked of the domain's `policies.py`."""
-    return role_gate(authenticate, roles)
+    return role_gate(authenticate, roles, labels=ROLE_LABELS)

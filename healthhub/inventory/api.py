@@ -4,13 +4,13 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import AppError
 from healthhub.core.idempotency import IdempotencyKey, idempotent
 from healthhub.core.inputs import QueryId, ResourceId
-from healthhub.core.pagination import Page, PageParams, page_params, paginate
+from healthhub.core.pagination import Page, PageParams, page_params, paginate, paginate_rows
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
 from healthhub.identity.service import Principal
@@ -97,9 +97,7 @@ def near_expiry(db: DbSession, principal: StockKeeper,
 @router.get("/stock-outs", response_model=Page[StockOutOut], summary="Products a location carries but cannot sell")
 def stock_outs(db: DbSession, principal: StockKeeper,
                params: Annotated[PageParams, Depends(page_params)]) -> Page[StockOutOut]:
-    query = stock_outs_query(now=utcnow(), location_ids=_scope(db, principal))
-    total = db.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    rows = db.execute(query.limit(params.size).offset(params.offset)).all()
+    rows, total = paginate_rows(db, stock_outs_query(now=utcnow(), location_ids=_scope(db, principal)), params)
     return Page(items=stock_out_outs(db, rows), total=total, page=params.page, size=params.size)
 
 

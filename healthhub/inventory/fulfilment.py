@@ -81,7 +81,6 @@ def _warehouse_and_merchant_candidates(session: Session, destination: Destinatio
             Location.id, Location.kind, Location.name, Location.cold_chain, Location.shipping_fee_cents,
             Location.covered_city_adcodes, Location.same_day_cutoff_hour, Location.ship_days_min,
             Location.ship_days_max).where(Location.kind.in_(("warehouse", "merchant")), Location.is_active.is_(True))):
-        cold_zh, cold_en = ("，全程2–8℃冷链", ", 2–8 °C cold chain") if location.cold_chain else ("", "")
         if location.kind == "warehouse":
             if city not in location.covered_city_adcodes:
                 continue
@@ -92,13 +91,13 @@ def _warehouse_and_merchant_candidates(session: Session, destination: Destinatio
             else:
                 promised, eta = _at_evening(local_now.date(), days_ahead=1), "明日送达"
                 why_zh, why_en = f"已过当日{cutoff}点截单，明日送达", f"past today's {cutoff}:00 cutoff, delivered tomorrow"
-            reason_zh = f"自营{location.name}覆盖您所在城市，{why_zh}{cold_zh}"
-            reason_en = f"our {location.name} covers your city: {why_en}{cold_en}"
+            reason_zh = f"自营{location.name}覆盖您所在城市，{why_zh}"
+            reason_en = f"our {location.name} covers your city: {why_en}"
         else:
             low, high = location.ship_days_min, location.ship_days_max
             promised, eta = _at_evening(local_now.date(), days_ahead=high), f"{low}–{high}天送达"
-            reason_zh = f"第三方商家{location.name}全国发货，{low}–{high}天送达{cold_zh}"
-            reason_en = f"merchant {location.name} ships nationwide in {low}–{high} days{cold_en}"
+            reason_zh = f"第三方商家{location.name}全国发货，{low}–{high}天送达"
+            reason_en = f"merchant {location.name} ships nationwide in {low}–{high} days"
         found.append((dict(channel=location.kind, location_id=location.id, location_name=location.name,
                            cold_chain=location.cold_chain, promised_at=promised, eta_text=eta,
                            cost_cents=location.shipping_fee_cents, reason_zh=reason_zh, reason_en=reason_en),

@@ -4,13 +4,13 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from healthhub.core.db import DbSession, utcnow
 from healthhub.core.errors import AppError
 from healthhub.core.inputs import QueryId
 from healthhub.core.navigation import add_menu
-from healthhub.core.pagination import Page, PageParams, page_params, paginate
+from healthhub.core.pagination import MAX_PAGE, Page, PageParams, page_params, paginate, paginate_rows
 from healthhub.core.templating import render
 from healthhub.identity.deps import require_roles
 from healthhub.identity.roles import Role
@@ -51,22 +51,25 @@ def my_stock(request: Request, db: DbSession, principal: KEEPER, params: Annotat
 @router.get("/inventory/operations")
 def operations(request: Request, db: DbSession, _principal: OPERATOR,
                params: Annotated[PageParams, Depends(page_params)],
+               outs_page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="缺货列表的页码")] = 1,
                start: Annotated[date | None, Query()] = None, end: Annotated[date | None, Query()] = None,
                location_id: QueryId | None = None):
+    """One location filter for the whole page: turnover, near-expiry batches and stock-outs alike."""
     now = utcnow()
     today = local_today(now)
     end = end or today
     start = start or end - timedelta(days=29)
     if end < start:
         raise AppError("结束日期不能早于开始日期 / end date is before start date", code=ErrorCode.INVALID_PERIOD)
-    rows, total = paginate(db, near_expiry_query(now=now), params)
+    location_ids = None if location_id is None else [location_id]
+    rows, total = paginate(db, near_expiry_query(now=now, location_ids=location_ids), params)
     near = Page(items=batch_outs(db, rows, now=now), total=total, page=params.page, size=params.size)
-    outs_query = stock_outs_query(now=now)
-    outs_total = db.execute(select(func.count()).select_from(outs_query.order_by(None).subquery())).scalar_one()
-    outs = stock_out_outs(db, db.execute(outs_query.limit(20)).all())
+    outs_params = PageParams(page=outs_page, size=params.size)
+    rows, total = paginate_rows(db, stock_outs_query(now=now, location_ids=location_ids), outs_params)
+    outs = Page(items=stock_out_outs(db, rows), total=total, page=outs_page, size=params.size)
     locations = db.execute(select(places.Location.id, places.Location.name).where(
         places.Location.kind.in_(("warehouse", "merchant"))).order_by(places.Location.id)).all()
     return render(request, "inventory/operations.html", {
-        "near": near, "outs": outs, "outs_total": outs_total, "start": start, "end": end,
+        "near": near, "outs": outs, "start": start, "end": end,
         "location_id": location_id, "locations": locations,
         "turnover": service.inventory_turnover_days(db, start=start, end=end, location_id=location_id)})

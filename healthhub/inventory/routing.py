@@ -190,6 +190,10 @@ def plan_route(lines: Iterable[RouteLine], candidates: Sequence[Candidate], *, n
         if candidate.location_id not in assigned:
             continue
         reason_zh, reason_en = candidate.reason_zh, candidate.reason_en
+        # Said only of a shipment that carries cold-chain goods: a cold site ships ordinary goods as usual.
+        if any(line.cold_chain for line in assigned[candidate.location_id]):
+            reason_zh += "，全程2–8℃冷链"
+            reason_en += ", 2–8 °C cold chain"
         if delivery_slot(candidate.promised_at, now) > 0:
             reason_zh += "（附近没有更快的渠道有货）"
             reason_en += " (no faster channel had stock)"

@@ -3,7 +3,7 @@ facts (whose drug classes expand over every drug known by then)."""
 import hashlib
 from pathlib import Path
 
-from healthhub.knowledge import curated, shared
+from healthhub.knowledge import compounds, curated, shared
 from healthhub.knowledge.kb import KnowledgeBase
 
 
@@ -29,6 +29,7 @@ def build_knowledge_base(data_dir: Path | None) -> KnowledgeBase:
     kb.report.shared_data_dir = str(data_dir) if data_dir else None
     curated.load_reference_tables(kb)
     curated.load_drugs(kb)
+    compounds.load_compounds(kb, curated.DATA_DIR)
     covered: set[str] = set()
     if data_dir is not None:
         shared.import_atc(kb, data_dir)

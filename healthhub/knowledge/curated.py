@@ -27,7 +27,7 @@ from healthhub.knowledge.tables import (
 )
 
 DATA_DIR = Path(__file__).parent / "data"
-CURATED_FILES = ("drugs.csv", "groups.csv", "duplicate_exemptions.csv", "ddi_curated.csv", "dose_limits.csv",
+CURATED_FILES = ("drugs.csv", "compounds.csv", "groups.csv", "duplicate_exemptions.csv", "ddi_curated.csv", "dose_limits.csv",
                  "contraindications.csv", "pregnancy.csv", "lactation.csv", "age_limits.csv", "allergy_classes.csv",
                  "routes.csv", "dosage_forms.csv", "drug_routes.csv", "indications.csv")
 CAUTION_LEVELS = ("contraindicated", "caution", "compatible")

@@ -3,6 +3,7 @@
 Built once per process by `builder.build_knowledge_base` (see `service.get_knowledge_base`); read-only
 afterwards, so one instance is safely shared by every request and thread.
 """
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
@@ -26,6 +27,7 @@ SALT_PREFIXES = ("硫酸氢", "盐酸", "硫酸", "马来酸", "苯磺酸", "甲
                  "磷酸", "醋酸", "氢溴酸", "硝酸", "乳酸", "葡萄糖酸", "草酸", "门冬氨酸", "精氨酸", "重酒石酸")
 SALT_SUFFIXES = ("钠", "钾", "钙", "镁", "锌")
 RELEASE_WORDS = ("注射用",)
+VARIANT_MARK = re.compile(r"\([^()]*\)$")
 
 
 def normalize_name(text: str) -> str:
@@ -102,8 +104,18 @@ class KnowledgeBase:
         return self._drugs[key] if key else None
 
     def resolve_product_name(self, product_name: str) -> tuple[DrugFacts | None, str | None]:
-        """"盐酸二甲双胍缓释片" -> (metformin, "片剂"): strips dosage form, release words and salts."""
+        """"盐酸二甲双胍缓释片" -> (metformin, "片剂"): strips dosage form, release words and salts.
+
+        A trailing variant mark ("复方磷酸可待因口服溶液(Ⅲ)", "...混合注射液(25R)") is dropped when the
+        name as written is unknown: the variant is the same preparation for classification.
+        """
         name = normalize_name(product_name)
+        facts, form = self._resolve_product_name(name)
+        if facts is None and VARIANT_MARK.search(name):
+            facts, form = self._resolve_product_name(VARIANT_MARK.sub("", name).strip())
+        return facts, form
+
+    def _resolve_product_name(self, name: str) -> tuple[DrugFacts | None, str | None]:
         form = None
         for word in RELEASE_WORDS:
             if name.startswith(word):

@@ -3,6 +3,7 @@
 This is the contract other domains code against; the knowledge base fills it from curated
 tables shipped here and, when present, the data sets under HEALTHHUB_DATA_DIR.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -18,6 +19,32 @@ class SpecialClass(StrEnum):
     PRECURSOR = "precursor"
     VACCINE = "vaccine"
     BLOOD_PRODUCT = "blood_product"
+
+
+# Strictest first: a compound preparation takes the first class any of its ingredients holds.
+SPECIAL_CLASS_ORDER = tuple(SpecialClass)
+SPECIAL_CLASS_NAMES: dict[SpecialClass, tuple[str, str]] = {
+    SpecialClass.NARCOTIC: ("麻醉药品", "narcotic"),
+    SpecialClass.PSYCHOTROPIC_1: ("第一类精神药品", "class I psychotropic"),
+    SpecialClass.PSYCHOTROPIC_2: ("第二类精神药品", "class II psychotropic"),
+    SpecialClass.TOXIC: ("医疗用毒性药品", "toxic drug"),
+    SpecialClass.RADIOACTIVE: ("放射性药品", "radioactive drug"),
+    SpecialClass.PRECURSOR: ("药品类易制毒化学品", "precursor chemical"),
+    SpecialClass.VACCINE: ("疫苗", "vaccine"),
+    SpecialClass.BLOOD_PRODUCT: ("血液制品", "blood product"),
+}
+# OD-01a: injections are banned from online sale except glucose-lowering drugs (ATC A10: insulins, GLP-1 agonists).
+GLUCOSE_LOWERING_ATC = "A10"
+
+
+def strictest_class(classes: Iterable[SpecialClass | None]) -> SpecialClass | None:
+    """The strictest of the given classes (None entries ignored); None when there is none."""
+    present = {c for c in classes if c is not None}
+    return next((c for c in SPECIAL_CLASS_ORDER if c in present), None)
+
+
+def is_glucose_lowering(atc_codes: Iterable[str | None]) -> bool:
+    return any(code.startswith(GLUCOSE_LOWERING_ATC) for code in atc_codes if code)
 
 
 class RxClass(StrEnum):
@@ -43,11 +70,21 @@ class DrugFacts:
     sources: tuple[str, ...] = field(default=())
     trade_names: tuple[str, ...] = ()  # 商品名: accepted as input, but RX-05 asks for the generic name
     insurance_codes: tuple[str, ...] = ()  # NHSA national drug codes (e.g. XJ01CAA040A001) when known
+    ingredients: tuple[str, ...] = ()  # a compound preparation's ingredient keys (empty: a single substance)
 
     @property
     def display_name(self) -> str:
         """The name people read: Chinese generic name where known, else the English one."""
         return self.name_zh or self.name_en
+
+    @property
+    def glucose_lowering(self) -> bool:
+        """The OD-01a exception: a glucose-lowering injection may be sold online (with a prescription)."""
+        return is_glucose_lowering(self.atc_codes)
+
+    @property
+    def special_class_name(self) -> str | None:
+        return SPECIAL_CLASS_NAMES[self.special_class][0] if self.special_class else None
 
     @property
     def sellable_online(self) -> bool:

@@ -22,7 +22,7 @@ from healthhub.orders.errors import ErrorCode
 from healthhub.orders.models import Order
 from healthhub.orders.policies import ORDER_MANAGERS, can_see_every_order
 from healthhub.orders.rx_api import router as rx_router
-from healthhub.orders.schemas import (AddressIn, AddressOut, CartItemIn, CartOut, CheckoutIn, CheckoutPreviewOut,
+from healthhub.orders.schemas import (AddressIn, AddressOut, BlockedLineOut, CartItemIn, CartOut, CheckoutIn, CheckoutPreviewOut,
                                       DispatchIn, OrderCreateIn, OrderOut, OrderSummaryOut, PlannedLineOut,
                                       PlannedShipmentOut, QuantityIn, ReasonIn, RxOptionOut, cart_out, order_out,
                                       order_summary)
@@ -92,13 +92,22 @@ def _items(body: CheckoutIn) -> list[checkout.OrderItem]:
     return [checkout.OrderItem(i.product_id, i.quantity) for i in body.items]
 
 
+def _option_out(option: rx_gate.RxOption) -> RxOptionOut:
+    return RxOptionOut(source=option.source, ref=option.ref, label=option.label, drugs=option.drugs,
+                       covers=option.covers)
+
+
 @router.post("/checkout/preview", response_model=CheckoutPreviewOut,
-             summary="Price, rules and the routing plan (channel, ETA, reason per shipment) without ordering")
+             summary="Price, rules and the routing plan (channel, ETA, reason per shipment) without ordering; "
+                     "lines that cannot be bought come back in `blocked` with the reason")
 def preview(body: CheckoutIn, db: DbSession, buyer: Buyer) -> CheckoutPreviewOut:
     now = utcnow()
     address = carts.address_of(db, user_id=buyer.id, address_id=body.address_id)
     plan = checkout.plan_checkout(db, items=_items(body), address=address, now=now)
     names = {p.product_id: p.name for p in plan.lines.values()}
+    options = rx_gate.options_for(db, buyer_id=buyer.id, needs=plan.needs, now=now) if plan.needs else []
+    chosen = rx_gate.preselected(options,
+                                 preferred_eprescription=carts.view_cart(db, user_id=buyer.id, now=now).prescription_id)
     return CheckoutPreviewOut(
         lines=[PlannedLineOut(product_id=p.product_id, name=p.name, quantity=p.quantity) for p in plan.lines.values()],
         shipments=[PlannedShipmentOut(
@@ -109,9 +118,10 @@ def preview(body: CheckoutIn, db: DbSession, buyer: Buyer) -> CheckoutPreviewOut
             for s in plan.shipments],
         subtotal_cents=plan.subtotal_cents, total_cents=plan.subtotal_cents, rx_required=bool(plan.needs),
         rx_drugs=[f"{n.name} ×{n.quantity}" for n in plan.needs],
-        rx_risk_warning=RX_RISK_WARNING if plan.needs else None,
-        rx_options=[RxOptionOut(source=o.source, ref=o.ref, label=o.label, drugs=o.drugs)
-                    for o in rx_gate.options_for(db, buyer_id=buyer.id, now=now)] if plan.needs else [])
+        rx_risk_warning=RX_RISK_WARNING if plan.needs else None, rx_options=[_option_out(o) for o in options],
+        rx_preselected=chosen and _option_out(chosen),
+        blocked=[BlockedLineOut(product_id=b.product_id, name=b.name, quantity=b.quantity, reason=b.reason)
+                 for b in plan.blocked])
 
 
 @router.post("/orders", response_model=OrderOut, status_code=201,

@@ -17,6 +17,7 @@ from healthhub.core.public_ids import encode
 from healthhub.orders import rx_gate
 from healthhub.orders.errors import ErrorCode
 from healthhub.orders.models import Address, CartItem
+from healthhub.prescriptions import service as prescriptions
 from healthhub.seed import places
 
 MAX_QUANTITY = 99  # per line: pharmacy retail limit that also stops fat-finger orders
@@ -36,6 +37,7 @@ class CartLine:
     sellable: bool
     problem: str | None
     prescription_id: int | None = None
+    prescription_expires_at: datetime | None = None  # end of the e-prescription's validity (RX-01)
 
     @property
     def line_total_cents(self) -> int:
@@ -81,17 +83,6 @@ def sellable_view(session: Session, *, product_id: int):
     view = catalog.get_product(session, product_id=product_id)
     catalog.ensure_sellable(view)  # also refuses inactive and unpriced products
     return view
-
-
-def sellable_views(session: Session, *, product_ids: list[int]) -> dict:
-    """`sellable_view` for several products in one query; the first product in the given order that
-    fails is the one reported, as if they were checked one by one."""
-    views = catalog.get_products(session, ids=product_ids)
-    for product_id in product_ids:
-        if product_id not in views:
-            raise catalog.product_not_found(product_id)
-        catalog.ensure_sellable(views[product_id])
-    return views
 
 
 def add_item(session: Session, *, user_id: int, product_id: int, quantity: int, prescription_id: int | None = None,
@@ -146,25 +137,30 @@ def remove_ordered(session: Session, *, user_id: int, ordered: dict[int, int]) -
     session.flush()
 
 
-def view_cart(session: Session, *, user_id: int) -> CartView:
+def view_cart(session: Session, *, user_id: int, now: datetime | None = None) -> CartView:
+    """Every line with whether it can be bought now and, if not, why (shown on the line; the rest of the
+    cart stays buyable). An Rx line keeps its e-prescription only while that is still usable."""
     items = list(session.execute(select(CartItem).where(CartItem.user_id == user_id).order_by(CartItem.id)).scalars())
+    views = catalog.get_products(session, ids=[item.product_id for item in items])
+    usable = ({rx.id: rx.expires_at for rx in prescriptions.list_usable_for_account(
+        session, account_user_id=user_id, now=now or utcnow())} if any(item.prescription_id for item in items) else {})
     lines = []
     for item in items:
-        try:
-            view = catalog.get_product(session, product_id=item.product_id)
-        except NotFound:
+        view = views.get(item.product_id)
+        if view is None:
             lines.append(CartLine(item.product_id, f"商品 {encode(item.product_id)}", "", False, False, None, 0,
-                                  item.quantity,
-                                  False, "商品已下架 / no longer available"))
+                                  item.quantity, False, "商品已下架 / no longer available"))
             continue
         try:
             catalog.ensure_sellable(view)
+            rx_gate.ensure_matchable(view.name, rx=bool(view.rx), knowledge_key=view.knowledge_key)
             problem = None
         except RuleViolation as exc:
             problem = exc.detail
+        prescription_id = item.prescription_id if view.rx and item.prescription_id in usable else None
         lines.append(CartLine(view.id, view.name, spec_of(view), bool(view.rx), bool(view.cold_chain),
                               view.knowledge_key, view.price_cents or 0, item.quantity, problem is None, problem,
-                              item.prescription_id if view.rx else None))
+                              prescription_id, usable.get(prescription_id)))
     return CartView(lines)
 
 

@@ -96,7 +96,9 @@ def place_order(session: Session, *, buyer_id: int, address: Address, plan: Chec
     """Writes the order for a plan, all or nothing: prices are frozen from the plan, stock is reserved for
     every shipment and the prescription is claimed inside one savepoint, so any failure (stock short on the
     second shipment, a used prescription) leaves no order, no hold and no claim behind, even when the
-    caller goes on using the session. Stock may have moved since the plan was made."""
+    caller goes on using the session. Stock may have moved since the plan was made. A plan with a line that
+    cannot be bought is refused with that line's reason."""
+    plan.ensure_orderable()
     rx_gate.require_source(plan.needs, rx.source if rx else None, rx.ref if rx else None)
     if plan.needs and not rx.risk_acknowledged:
         raise RuleViolation(f"{RISK_NOT_ACKNOWLEDGED}：{RX_RISK_WARNING}", code=ErrorCode.RX_RISK_NOT_ACKNOWLEDGED)

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from healthhub.core.dates import CHINA
+from healthhub.core.dates import format_local
 from healthhub.core.errors import RuleViolation
 from healthhub.orders import uploads
 from healthhub.orders.errors import ErrorCode
@@ -42,15 +42,21 @@ class RxLine:
     rx: bool
 
 
+def ensure_matchable(name: str, *, rx: bool, knowledge_key: str | None) -> None:
+    """A prescription drug without a knowledge key cannot be matched against any prescription, so it is
+    refused rather than waved through."""
+    if rx and not knowledge_key:
+        raise RuleViolation(f"{name} 为处方药但缺少药品标识，无法核对处方，暂不能购买 / {RX_REQUIRED}",
+                            code=ErrorCode.RX_UNMATCHABLE)
+
+
 def rx_needs(lines: list[RxLine]) -> list[RxNeed]:
-    """Prescription-only quantities per drug. A prescription drug without a knowledge key cannot be
-    matched against any prescription, so it is refused rather than waved through."""
+    """Prescription-only quantities per drug (each line `ensure_matchable`)."""
     totals: dict[str, RxNeed] = {}
     for line in lines:
         if not line.rx:
             continue
-        if not line.knowledge_key:
-            raise RuleViolation(f"{line.name} 为处方药但缺少药品标识，无法核对处方 / {RX_REQUIRED}", code=ErrorCode.RX_UNMATCHABLE)
+        ensure_matchable(line.name, rx=line.rx, knowledge_key=line.knowledge_key)
         found = totals.get(line.knowledge_key)
         totals[line.knowledge_key] = RxNeed(line.knowledge_key, line.name, line.quantity + (found.quantity if found else 0))
     return list(totals.values())
@@ -106,10 +112,7 @@ def check_cart_prescription(session: Session, *, prescription_id: int, buyer_id:
     if usable is None:
         raise RuleViolation("该处方不能用于购药：须为本账户药师审核通过、在有效期内且未使用的电子处方 / the prescription "
                             "must be yours, pharmacist-approved, valid and unused", code=ErrorCode.RX_NOT_USABLE)
-    covered: dict[str, int] = {}
-    for key, _name, allowed in usable.lines:
-        covered[key] = covered.get(key, 0) + allowed
-    check_coverage(rx_needs([RxLine(knowledge_key, name, quantity, True)]), covered)
+    check_coverage(rx_needs([RxLine(knowledge_key, name, quantity, True)]), _eprescription_covered(usable))
 
 
 def release(session: Session, *, source: RxSource, order_ref: str, now: datetime) -> None:
@@ -125,16 +128,44 @@ class RxOption:
     ref: int
     label: str
     drugs: list[str]
+    covers: bool  # covers every Rx line of this checkout in its quantity (a pending image: not known yet)
 
 
-def options_for(session: Session, *, buyer_id: int, now: datetime) -> list[RxOption]:
-    """What the buyer can attach at checkout: approved e-prescriptions and their own uploaded images."""
-    found = [RxOption(RxSource.EPRESCRIPTION, rx.id, f"电子处方 {rx.number}（{rx.doctor_name}，有效至 {rx.valid_until}）",
-                      [f"{name} ×{quantity}" for _key, name, quantity in rx.lines])
+def _covers(needs: list[RxNeed], covered: dict[str, int]) -> bool:
+    try:
+        check_coverage(needs, covered)
+    except RuleViolation:
+        return False
+    return True
+
+
+def _eprescription_covered(rx: prescriptions.UsablePrescription) -> dict[str, int]:
+    covered: dict[str, int] = {}
+    for key, _name, allowed in rx.lines:
+        covered[key] = covered.get(key, 0) + allowed
+    return covered
+
+
+def options_for(session: Session, *, buyer_id: int, needs: list[RxNeed], now: datetime) -> list[RxOption]:
+    """What the buyer can attach at checkout: approved e-prescriptions and their own uploaded images, each
+    saying whether it covers these Rx lines, with validity to the minute in the display time zone."""
+    found = [RxOption(RxSource.EPRESCRIPTION, rx.id,
+                      f"电子处方 {rx.number}（{rx.doctor_name}，有效至 {prescriptions.expiry_label(rx.expires_at)}）",
+                      [f"{name} ×{quantity}" for _key, name, quantity in rx.lines],
+                      _covers(needs, _eprescription_covered(rx)))
              for rx in prescriptions.list_usable_for_account(session, account_user_id=buyer_id, now=now)]
     for upload in uploads.open_uploads_of(session, patient_id=buyer_id, now=now):
-        state = "待药师审核" if upload.status == uploads.PENDING else f"已审核，有效至 {upload.valid_until}"
-        uploaded = upload.created_at.astimezone(CHINA)
-        found.append(RxOption(RxSource.UPLOAD, upload.id, f"处方图片（{uploaded:%Y-%m-%d %H:%M} 上传，{state}）",
-                              [f"{i.drug_name} ×{i.quantity}" for i in upload.items]))
+        pending = upload.status == uploads.PENDING
+        state = "待药师审核" if pending else f"已审核，有效至 {upload.valid_until} 23:59"
+        found.append(RxOption(RxSource.UPLOAD, upload.id, f"处方图片（{format_local(upload.created_at)} 上传，{state}）",
+                              [f"{i.drug_name} ×{i.quantity}" for i in upload.items],
+                              not pending and _covers(needs, {i.knowledge_key: i.quantity for i in upload.items})))
     return found
+
+
+def preselected(options: list[RxOption], *, preferred_eprescription: int | None) -> RxOption | None:
+    """The option checkout selects for the buyer: the e-prescription the cart's Rx lines were added with
+    when it covers them, else the first that covers them; never one that does not (the buyer chooses)."""
+    covering = [option for option in options if option.covers]
+    return next((o for o in covering if o.source is RxSource.EPRESCRIPTION and o.ref == preferred_eprescription),
+                covering[0] if covering else None)

@@ -41,6 +41,7 @@ class CartLineOut(BaseModel):
     sellable: bool
     problem: str | None
     prescription_id: PublicId | None
+    prescription_expires_at: datetime | None = Field(description="所附电子处方的失效时间 (RX-01) / when it expires")
 
 
 class CartOut(BaseModel):
@@ -55,7 +56,7 @@ def _line_out(line: CartLine) -> CartLineOut:
     return CartLineOut(product_id=line.product_id, name=line.name, spec=line.spec, rx=line.rx,
                        cold_chain=line.cold_chain, unit_price_cents=line.unit_price_cents, quantity=line.quantity,
                        line_total_cents=line.line_total_cents, sellable=line.sellable, problem=line.problem,
-                       prescription_id=line.prescription_id)
+                       prescription_id=line.prescription_id, prescription_expires_at=line.prescription_expires_at)
 
 
 def cart_out(view: CartView) -> CartOut:
@@ -129,6 +130,14 @@ class RxOptionOut(BaseModel):
     ref: PublicId
     label: str
     drugs: list[str]
+    covers: bool = Field(description="是否覆盖本次结算的全部处方药及数量 / covers every Rx line")
+
+
+class BlockedLineOut(BaseModel):
+    product_id: PublicId
+    name: str
+    quantity: int
+    reason: str = Field(description="该商品暂不能购买的原因；请删除后再下单 / why this line cannot be bought")
 
 
 class CheckoutPreviewOut(BaseModel):
@@ -139,6 +148,8 @@ class CheckoutPreviewOut(BaseModel):
     rx_required: bool
     rx_drugs: list[str]
     rx_options: list[RxOptionOut]
+    rx_preselected: RxOptionOut | None = Field(description="覆盖处方药的处方，结算页预选 / the covering one")
+    blocked: list[BlockedLineOut] = Field(description="不能购买的商品及原因；其余商品照常结算")
     rx_risk_warning: str | None = Field(description="含处方药时须确认的风险提示 (OD-03) / to acknowledge when ordering")
 
 

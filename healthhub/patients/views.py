@@ -38,6 +38,11 @@ class PatientView:
     consent_given: bool
     sealed: bool
 
+    @property
+    def masked_name(self) -> str:
+        """The name where a page or record shows a patient to anyone else: the surname only (张**)."""
+        return self.name[:1] + "*" * max(1, len(self.name) - 1)
+
 
 @dataclass(frozen=True)
 class ConsentView:

@@ -113,14 +113,10 @@ def _refuse(errors: list[rules.RuleError]) -> None:
                             errors=[{"rule": e.rule, "message": e.message, "field": e.field} for e in errors])
 
 
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * max(1, len(name) - 1)
-
-
 def _fill(rx: Prescription, data: PrescriptionIn, resolved: list[DrugFacts], context: Context) -> None:
     patient, doctor = context.patient, context.doctor
     sex = "男" if patient.sex == "M" else "女"
-    rx.patient_label = f"{_mask_name(patient.name)}（{sex}，{patient.age_text}）"
+    rx.patient_label = f"{patient.masked_name}（{sex}，{patient.age_text}）"
     rx.patient_snapshot = {"name": patient.name, "sex": patient.sex, "birth_date": patient.birth_date.isoformat(),
                            "age": patient.age_text, "weight_kg": patient.weight_kg}
     rx.doctor_snapshot = {"name": doctor.name, "title": doctor.title, "licence_no": doctor.licence_no,

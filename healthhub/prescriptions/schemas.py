@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from healthhub.core.inputs import BodyId
 from healthhub.core.public_ids import PublicId
+from healthhub.prescriptions.rules import MAX_VALIDITY_DAYS
 
 
 class DiagnosisIn(BaseModel):
@@ -40,7 +41,9 @@ class PrescriptionIn(BaseModel):
     long_term: bool = False
     extended_reason: str | None = Field(default=None, max_length=500)
     patient_confirmed_long_term: bool = False
-    validity_days: int = Field(default=0, ge=0, le=30)
+    # RX-01: the doctor states the longest validity (issue day + 3) unless they shorten it, so a prescription
+    # approved the next day can still be used.
+    validity_days: int = Field(default=MAX_VALIDITY_DAYS, ge=0, le=30)
 
     @field_validator("extended_reason")
     @classmethod

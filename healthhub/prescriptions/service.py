@@ -12,11 +12,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from healthhub.core import audit, signing
-from healthhub.core.dates import china_day_start
+from healthhub.core.dates import china_day_start, format_local
 from healthhub.core.db import utcnow
 from healthhub.core.errors import Forbidden, NotFound, RuleViolation
 from healthhub.core.pagination import PageParams, paginate
 from healthhub.identity.service import Principal
+from healthhub.knowledge.service import get_knowledge_base
 from healthhub.prescriptions.errors import ErrorCode
 from healthhub.prescriptions.models import DoctorSigningKey, Prescription, PrescriptionStatusChange
 from healthhub.prescriptions.policies import can_read_prescription
@@ -29,6 +30,11 @@ SIGNATURE_FAILED = "签名校验失败：处方在签名后被修改 / signature
 def end_of_validity(valid_until: date) -> datetime:
     """Issue and validity days follow the Chinese calendar: valid through the whole last day in China."""
     return china_day_start(valid_until + timedelta(days=1))
+
+
+def expiry_label(expires_at: datetime) -> str:
+    """The last minute a prescription can be used, as the patient reads it (e.g. "2026-12-10 23:59")."""
+    return format_local(expires_at - timedelta(minutes=1))
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,10 @@ class PrescriptionView:
     used_order_ref: str | None
     used_at: datetime | None
     created_at: datetime
+
+    @property
+    def expires_label(self) -> str:
+        return expiry_label(self.expires_at) if self.expires_at else "—"
 
 
 @dataclass(frozen=True)
@@ -278,11 +288,19 @@ def _check_coverage(rx: Prescription, lines: list[tuple[str, int]]) -> None:
     for key, quantity in wanted.items():
         item = prescribed.get(key)
         if item is None:
-            raise RuleViolation(f"处方 {rx.number} 未开具药品 {key} / the prescription does not cover {key}",
+            raise RuleViolation(f"处方 {rx.number} 未开具药品 {_drug_name(key)} / the prescription does not cover {key}",
                                 code=ErrorCode.RX_DRUG_NOT_COVERED)
         if quantity > item.quantity:
             raise RuleViolation(f"{item.generic_name} 购买 {quantity} 盒，超过处方数量 {item.quantity} 盒 / quantity "
                                 f"exceeds the prescribed {item.quantity}", code=ErrorCode.RX_QUANTITY_EXCEEDED)
+
+
+def _drug_name(knowledge_key: str) -> str:
+    """The Chinese generic name a buyer reads; the key only for a drug the knowledge base no longer has."""
+    try:
+        return get_knowledge_base().drug(knowledge_key).display_name
+    except KeyError:
+        return knowledge_key
 
 
 def release_claim(session: Session, *, order_ref: str, now: datetime | None = None) -> int | None:

@@ -1,5 +1,5 @@
-// Catalogue and storefront pages: add to cart (the cart API belongs to orders), operator re-import, merchant
-// SKU form, and the shopper's location for the "附近有货" filter.
+// Catalogue and storefront pages: add to cart (the cart API belongs to orders), operator re-import, and
+// the shopper's location for the "附近有货" filter.
 (function () {
   const say = (el, text, ok) => { if (el) { el.textContent = text; el.className = ok ? "success" : "alert"; } };
 
@@ -35,23 +35,6 @@
       } catch (error) {
         say(document.getElementById("import-message"), error.message, false);
         importButton.disabled = false;
-      }
-    });
-  }
-
-  const skuForm = document.getElementById("sku-form");
-  if (skuForm) {
-    skuForm.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const data = new FormData(skuForm);
-      const body = { product_id: String(data.get("product_id")).trim().toLowerCase(),
-                     sku_code: String(data.get("sku_code")),
-                     price_cents: Math.round(Number(data.get("price_yuan")) * 100) };
-      try {
-        await HH.api("POST", "/api/v1/catalog/merchant/skus", body, { "Idempotency-Key": HH.newIdempotencyKey() });
-        location.reload();
-      } catch (error) {
-        say(document.getElementById("sku-message"), error.message, false);
       }
     });
   }

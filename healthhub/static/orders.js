@@ -49,35 +49,63 @@
     return data;
   }
 
-  // prescriptionId: the e-prescription the cart's Rx lines were added with; offered first.
-  function initCheckout(items, prescriptionId) {
+  function removeLine(productId) {
+    return HH.api("DELETE", `/api/v1/cart/items/${productId}`).then(() => location.reload());
+  }
+
+  // A line the plan could not take (stock, delivery) is listed with its reason next to those the cart
+  // already refused; the order is placed for the planned lines only.
+  function renderBlocked(blocked, box) {
+    const list = $("#blocked-list");
+    $$("[data-testid=blocked-line][data-planned]", list).forEach((row) => row.remove());
+    const shown = new Set($$("[data-testid=blocked-line]", list).map((row) => row.dataset.product));
+    blocked.filter((b) => !shown.has(b.product_id)).forEach((b) => {
+      const row = document.createElement("li");
+      row.dataset.testid = "blocked-line";
+      row.dataset.product = b.product_id;
+      row.dataset.planned = "1";
+      row.innerHTML = `<strong>${esc(b.name)}</strong> × ${b.quantity}：<span data-testid="blocked-reason">${esc(b.reason)}</span>
+        <button type="button" class="link remove-blocked">删除</button>`;
+      list.appendChild(row);
+    });
+    $$(".remove-blocked", list).forEach((button) => { button.onclick = () =>
+      removeLine(button.closest("li").dataset.product).catch((err) => showError(box, err)); });
+    $("#blocked-section").hidden = !$$("[data-testid=blocked-line]", list).length;
+  }
+
+  function initCheckout(items) {
     const box = $("#checkout-error");
     const place = $("#place-order");
     const orderKey = HH.newIdempotencyKey();
     let rxRequired = false;
+    let orderItems = [];
+    renderBlocked([], box);
     if (!place) return;
 
-    async function refresh() {
+    // Only a prescription that covers this order's Rx lines is selected for the buyer; otherwise they choose.
+    async function refresh(choose) {
       const address = $("#address");
       if (!address) { $("#plan").innerHTML = '<p class="empty">请先添加收货地址。</p>'; return; }
       box.hidden = true;
       try {
         const plan = await HH.api("POST", "/api/v1/checkout/preview", { address_id: address.value, items });
-        $("#plan").innerHTML = renderPlan(plan);
+        orderItems = plan.lines.map((l) => ({ product_id: l.product_id, quantity: l.quantity }));
+        renderBlocked(plan.blocked, box);
+        $("#plan").innerHTML = orderItems.length ? renderPlan(plan)
+          : '<p class="empty">没有可以下单的商品，请先处理上面列出的商品。</p>';
         $("#total").textContent = money(plan.total_cents);
         rxRequired = plan.rx_required;
         $("#rx-section").hidden = !rxRequired;
         if (rxRequired) {
           $("#rx-drugs").textContent = plan.rx_drugs.join("、");
-          $("#rx-choice").innerHTML = plan.rx_options.length
-            ? plan.rx_options.map((o) => `<option value="${o.source}:${o.ref}">${esc(o.label)} ${esc(o.drugs.join("、"))}</option>`).join("")
-            : '<option value="">没有可用的处方，请上传处方图片</option>';
-          const preferred = `eprescription:${prescriptionId}`;
-          if (prescriptionId && plan.rx_options.some((o) => `${o.source}:${o.ref}` === preferred)) {
-            $("#rx-choice").value = preferred;
-          }
+          const key = (o) => `${o.source}:${o.ref}`;
+          $("#rx-choice").innerHTML = (plan.rx_options.length ? '<option value="">请选择处方</option>'
+            : '<option value="">没有可用的处方，请上传处方图片</option>') + plan.rx_options.map((o) =>
+            `<option value="${key(o)}">${esc(o.label)} ${esc(o.drugs.join("、"))}${o.covers ? "" : "（未覆盖本单全部处方药）"}</option>`).join("");
+          const wanted = choose || (plan.rx_preselected && key(plan.rx_preselected)) || "";
+          if (plan.rx_options.some((o) => key(o) === wanted)) $("#rx-choice").value = wanted;
         }
-        place.disabled = false;
+        place.disabled = !orderItems.length;
       } catch (err) {
         $("#plan").innerHTML = "";
         place.disabled = true;
@@ -85,7 +113,7 @@
       }
     }
 
-    $("#address")?.addEventListener("change", refresh);
+    $("#address")?.addEventListener("change", () => refresh());
     $("#address-form").addEventListener("submit", async (e) => {
       e.preventDefault();
       const data = Object.fromEntries(new FormData(e.target));
@@ -95,10 +123,11 @@
     $("#rx-upload").addEventListener("click", async () => {
       const file = $("#rx-file").files[0];
       if (!file) { showError(box, new Error("请选择处方图片")); return; }
-      try { await uploadPrescription(file); await refresh(); } catch (err) { showError(box, err); }
+      try { const upload = await uploadPrescription(file); await refresh(`upload:${upload.id}`); }
+      catch (err) { showError(box, err); }
     });
     place.addEventListener("click", async () => {
-      const body = { address_id: $("#address").value, items };
+      const body = { address_id: $("#address").value, items: orderItems };
       if (rxRequired && $("#rx-choice").value) {
         const [source, ref] = $("#rx-choice").value.split(":");
         body.rx = { source, ref };
@@ -111,6 +140,17 @@
       } catch (err) { place.disabled = false; showError(box, err); }
     });
     refresh();
+  }
+
+  function initUploads() {
+    const box = $("#upload-error");
+    $("#rx-upload-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const submit = $("button[type=submit]", e.target);
+      submit.disabled = true;
+      try { await uploadPrescription(e.target.elements.file.files[0]); location.reload(); }
+      catch (err) { submit.disabled = false; showError(box, err); }
+    });
   }
 
   function initOrder(orderId, paymentPending) {
@@ -179,5 +219,5 @@
     });
   }
 
-  window.HHOrders = { initCart, initCheckout, initOrder, initReview };
+  window.HHOrders = { initCart, initCheckout, initOrder, initReview, initUploads };
 })();

@@ -13,6 +13,22 @@
     return node;
   }
 
+  // Names a person at the form uses for the fields a 422 names ("items[0].dose", "diagnoses[1].code").
+  const ITEM_FIELDS = { name: "药品", dose: "单次剂量", unit: "单位", frequency: "频次", route: "途径", days: "天数",
+                        quantity: "数量（盒）", note: "备注" };
+  const DIAGNOSIS_FIELDS = { code: "ICD-10 编码", name: "诊断名称" };
+  const FORM_FIELDS = { validity_days: "有效期", extended_reason: "超量/长期用药理由", items: "药品", diagnoses: "临床诊断",
+                        consultation_id: "问诊" };
+
+  function fieldLabel(field, body) {
+    const line = /^(items|diagnoses)\[(\d+)\]\.(\w+)$/.exec(field || "");
+    if (!line) return FORM_FIELDS[field] || "";
+    const [, list, index, name] = line;
+    if (list === "diagnoses") return "第 " + (Number(index) + 1) + " 条诊断的" + (DIAGNOSIS_FIELDS[name] || name);
+    const item = body.items[Number(index)];
+    return (item ? item.name : "第 " + (Number(index) + 1) + " 种药品") + "的" + (ITEM_FIELDS[name] || name);
+  }
+
   function select(options, value, label) {
     const node = el("select", { "aria-label": label });
     options.forEach(([v, text]) => {
@@ -54,10 +70,12 @@
         el("input", { name: "days", type: "number", min: "1", value: item.days || 7, "aria-label": "天数", size: "4" }),
         el("input", { name: "quantity", type: "number", min: "1", value: item.quantity || 1, "aria-label": "数量", size: "4" }),
       ];
-      cells.forEach((c) => row.appendChild(el("td", {}, [c])));
+      // data-label: the column heading, shown beside each field where the table stacks on a phone.
+      const headings = ["药品", "单次剂量", "单位", "频次", "途径", "天数", "数量（盒）"];
+      cells.forEach((c, i) => row.appendChild(el("td", { "data-label": headings[i], class: i ? "" : "rx-drug" }, [c])));
       const remove = el("button", { type: "button", text: "移除" });
       remove.onclick = () => { row.remove(); refreshEmpty(); scheduleCheck(); };
-      row.appendChild(el("td", {}, [remove]));
+      row.appendChild(el("td", { class: "rx-remove" }, [remove]));
       items.appendChild(row);
       refreshEmpty();
       scheduleCheck();
@@ -90,13 +108,18 @@
       if (!errors.length) { box.className = "success"; box.textContent = "符合处方规则，可以签名。"; return; }
       box.className = "alert";
       const list = el("ul");
-      errors.forEach((e) => list.appendChild(el("li", { text: (e.rule ? "[" + e.rule + "] " : "") + (e.message || e.field) })));
+      errors.forEach((e) => list.appendChild(el("li", { text: (e.rule ? "[" + e.rule + "] " : "") + e.message })));
       box.appendChild(list);
     }
 
+    // A 422 names fields in the request's terms: say which drug or diagnosis line, in the form's words.
     function problemErrors(err) {
-      const p = err.problem || {};
-      return p.errors || [{ rule: "", message: err.message }];
+      const fieldErrors = (err.problem || {}).errors;
+      if (!fieldErrors) return [{ rule: "", message: err.message }];
+      const body = payload();
+      return fieldErrors.map((e) => e.rule !== undefined ? e : {
+        rule: "", message: [fieldLabel(e.field, body), e.message].filter(Boolean).join("："),
+      });
     }
 
     async function check() {

@@ -1,6 +1,28 @@
-"""The consultation steps two browser tests share: the patient asks for a follow-up on /consult, the
+"""The consultation steps the browser tests share (account set-up through the page's own API calls, then): the patient asks for a follow-up on /consult, the
 demo doctor re-authenticates on /doctor/workbench, accepts it from the queue, and both chat."""
+from datetime import date
+
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.factories import valid_id_number
+
+HOSPITAL = "/api/v1/hospital"
+
+
+def call(page, method: str, url: str, body=None):
+    """A JSON API call made by the page itself (its session cookie and CSRF token), for account set-up."""
+    return page.evaluate("([m, u, b]) => HH.api(m, u, b === null ? undefined : b)", [method, url, body])
+
+
+def family_member_with_record(patient, *, relationship: str, name: str, birth: date, female: bool = False,
+                              visit_date: str, diagnosis_code: str, diagnosis_text: str) -> dict:
+    """A new family member who consented and has an earlier diagnosis (what a follow-up consultation needs)."""
+    member = call(patient, "POST", f"{HOSPITAL}/patients", {
+        "relationship": relationship, "name": name, "id_number": valid_id_number(birth=birth, female=female)})
+    call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/consent")
+    call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/records", {
+        "record_type": "门诊病历", "institution": "北京朝阳医院", "visit_date": visit_date,
+        "diagnosis_code": diagnosis_code, "diagnosis_text": diagnosis_text})
+    return member
 
 
 def start_and_chat(patient, doctor, *, patient_option: dict, complaint: str, department: str,

@@ -7,27 +7,17 @@ from datetime import date
 import pytest
 
 from tests.browser.conftest import login, screenshot
-from tests.browser.consult_flow import diagnose, start_and_chat
-from tests.factories import valid_id_number
+from tests.browser.consult_flow import diagnose, family_member_with_record, start_and_chat
 
 pytestmark = pytest.mark.browser
-HOSPITAL = "/api/v1/hospital"
-
-
-def call(page, method: str, url: str, body=None):
-    return page.evaluate("([m, u, b]) => HH.api(m, u, b === null ? undefined : b)", [method, url, body])
 
 
 def test_doctor_prescribes_and_patient_sees_it_waiting_for_review(new_page):
     patient, doctor = new_page(), new_page()
     login(patient, "demo_patient")
     login(doctor, "demo_doctor")
-    member = call(patient, "POST", f"{HOSPITAL}/patients", {
-        "relationship": "配偶", "name": "林晓燕", "id_number": valid_id_number(birth=date(1979, 4, 2), female=True)})
-    call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/consent")
-    call(patient, "POST", f"{HOSPITAL}/patients/{member['id']}/records", {
-        "record_type": "门诊病历", "institution": "北京朝阳医院", "visit_date": "2026-10-08",
-        "diagnosis_code": "I10", "diagnosis_text": "原发性高血压"})
+    member = family_member_with_record(patient, relationship="配偶", name="林晓燕", birth=date(1979, 4, 2), female=True,
+                                       visit_date="2026-10-08", diagnosis_code="I10", diagnosis_text="原发性高血压")
 
     start_and_chat(patient, doctor, patient_option={"value": str(member["id"])},
                    complaint="续开降压药：血压控制平稳", department="全科",

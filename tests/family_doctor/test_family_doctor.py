@@ -15,7 +15,7 @@ API = "/api/v1/family-doctor"
 
 
 def package(db, **changes):
-    data = {"code": f"pkg{id(changes) % 100000}", "name": "京东家医·家庭版", "price_cents": 39900,
+    data = {"code": f"pkg{id(changes) % 100000}", "name": "HealthHub 家庭医生·家庭版", "price_cents": 39900,
             "period_days": 30, "included_consultations": 2, "response_minutes": 30, "members_covered": 2, **changes}
     return service.save_package(db, data=PackageIn(**data))
 

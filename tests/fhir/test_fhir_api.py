@@ -27,7 +27,9 @@ def test_each_resource_round_trips_through_the_models(client, db):
     h = s.patient_headers
     patient = read(client, f"/fhir/Patient/{pid(s.patient_id)}", h, Patient)
     assert patient.gender == "male" and patient.name[0].text == "王建国"
-    assert "*" in patient.identifier[0].value and patient.identifier[0].system == "urn:oid:2.16.156.10011.1.3"
+    # Masked: published under a local system, never the official ID-number one (urn:oid:2.16.156.10011.1.3).
+    assert "*" in patient.identifier[0].value and patient.identifier[0].system == "urn:healthhub:masked-resident-id"
+    assert patient.identifier[0].use == "secondary"
     practitioner = read(client, f"/fhir/Practitioner/{pid(s.doctor_id)}", h, Practitioner)
     assert practitioner.qualification[0].code.text == "主治医师"
     role = read(client, f"/fhir/PractitionerRole/{pid(s.doctor_id)}", h, PractitionerRole)
@@ -38,6 +40,8 @@ def test_each_resource_round_trips_through_the_models(client, db):
     assert condition.code.coding[0].code == "I10"
     request = read(client, f"/fhir/MedicationRequest/{rx['id']}-1", h, MedicationRequest)
     assert request.status == "on-hold" and request.medicationCodeableConcept.text == "氨氯地平"
+    codes = {(c.system, c.code) for c in request.medicationCodeableConcept.coding}
+    assert ("http://www.whocc.no/atc", "C08CA01") in codes
     assert request.dispenseRequest.quantity.value == 1
 
 
@@ -105,6 +109,6 @@ def test_resources_are_addressed_by_public_ids_never_by_sequential_keys(client, 
     assert client.get(f"/fhir/Patient/{s.patient_id}", headers=h).status_code == 404
     assert client.get(f"/fhir/Encounter/{s.consultation_id}", headers=h).status_code == 404
     assert client.get(f"/fhir/Condition/enc{s.consultation_id}-1", headers=h).status_code == 404
-    assert client.get(f"/fhir/Encounter?patient={s.patient_id}", headers=h).status_code == 422
+    assert client.get(f"/fhir/Encounter?patient={s.patient_id}", headers=h).status_code == 400
     encounter = read(client, f"/fhir/Encounter/{pid(s.consultation_id)}", h, Encounter)
     assert encounter.id == pid(s.consultation_id) and encounter.subject.reference == f"Patient/{pid(s.patient_id)}"

@@ -39,6 +39,12 @@ def test_cost_breaks_ties_and_cold_chain_needs_a_cold_source():
     assert plan.shipments == [] and "冷链" in plan.unroutable[0].reason_zh
 
 
+def test_only_a_shipment_with_cold_chain_goods_promises_the_cold_chain():
+    cold_site = [_candidate(1, {10: 5, 20: 5}, cold=True)]
+    assert "冷链" not in plan_route([RouteLine(20, 1)], cold_site, now=NOW).shipments[0].reason_zh
+    assert "2–8℃冷链" in plan_route([RouteLine(10, 1, cold_chain=True)], cold_site, now=NOW).shipments[0].reason_zh
+
+
 def test_unroutable_reasons_say_why():
     plan = plan_route([RouteLine(10, 5), RouteLine(30, 1)], [_candidate(1, {10: 2})], now=NOW)
     reasons = {u.line.product_id: u.reason_zh for u in plan.unroutable}

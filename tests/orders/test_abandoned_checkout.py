@@ -47,8 +47,8 @@ def test_checkout_preview_offers_stock_held_only_by_a_lapsed_checkout(db, shop):
     lifecycle.create_order(db, buyer_id=shop.buyer_id, address_id=shop.address_id, rx=None, now=start,
                            items=[OrderItem(scarce, 2)])
     address = builders.address_row(db, shop.buyer_id, shop.address_id)
-    with pytest.raises(Conflict):
-        checkout.plan_checkout(db, items=[OrderItem(scarce, 2)], address=address, now=start)
+    held = checkout.plan_checkout(db, items=[OrderItem(scarce, 2)], address=address, now=start)
+    assert held.shipments == [] and [line.error.code for line in held.blocked] == ["out-of-stock"]
     plan = checkout.plan_checkout(db, items=[OrderItem(scarce, 2)], address=address,
                                   now=start + RESERVATION_TTL + timedelta(seconds=1))
     assert [s.location_id for s in plan.shipments] == [shop.warehouse]

@@ -118,8 +118,8 @@ def test_paid_order_waiting_for_the_pharmacist_keeps_its_stock(client, db, shop,
     later = utcnow() + RESERVATION_TTL + timedelta(hours=1)  # long past the unpaid-checkout hold
     assert inventory.expire_reservations(db, now=later) == 0 and lifecycle.expire_unpaid(db, now=later) == 0
     address = builders.address_row(db, shop.buyer_id, shop.address_id)
-    with pytest.raises(Conflict):  # only the 8 units nobody holds are offered ...
-        checkout.plan_checkout(db, items=[OrderItem(shop.rx, 9)], address=address, now=later)
+    offered = checkout.plan_checkout(db, items=[OrderItem(shop.rx, 9)], address=address, now=later)
+    assert [line.error.code for line in offered.blocked] == ["out-of-stock"]  # only the 8 units nobody holds ...
     with pytest.raises(Conflict):  # ... or can be reserved
         inventory.reserve(db, shipments=[inventory.ShipmentHold("RIVAL-1", [
             inventory.ReserveLine(shop.rx, shop.warehouse, 9)])], ttl=RESERVATION_TTL, now=later)

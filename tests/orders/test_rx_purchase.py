@@ -48,11 +48,12 @@ def test_cart_carries_the_prescription_to_checkout_and_the_order_claims_it(clien
 
     page = client.get("/checkout", headers=shop.headers).text
     data = json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S)[1])
-    assert data == {"items": [{"product_id": pid(shop.rx), "quantity": 2}], "prescriptionId": rx["id"]}
+    assert data == {"items": [{"product_id": pid(shop.rx), "quantity": 2}]}
     assert 'data-testid="rx-risk-ack"' in page
     preview = client.post("/api/v1/checkout/preview", json=order_body(shop, (shop.rx, 2)), headers=shop.headers).json()
     assert preview["rx_risk_warning"]
-    assert [(o["source"], o["ref"]) for o in preview["rx_options"]] == [("eprescription", rx["id"])]
+    assert [(o["source"], o["ref"], o["covers"]) for o in preview["rx_options"]] == [("eprescription", rx["id"], True)]
+    assert (preview["rx_preselected"]["source"], preview["rx_preselected"]["ref"]) == ("eprescription", rx["id"])
 
     choice = {"source": "eprescription", "ref": rx["id"]}
     refused = place(client, shop, (shop.rx, 2), key="rx-no-ack-0001", rx=choice, acknowledged=False)

@@ -84,13 +84,21 @@ def test_claim_refuses_what_the_prescription_does_not_cover(db, approved, lines,
     assert caught.value.code == code
 
 
+def test_a_drug_the_prescription_lacks_is_named_in_chinese(db, approved):
+    s, rx = approved
+    with pytest.raises(RuleViolation) as caught:
+        service.claim_for_order(db, prescription_id=decode(rx["id"]), account_user_id=s.patient_user.id,
+                                lines=[("mometasone", 1)], order_ref="ORD-5", now=utcnow())
+    assert "未开具药品 莫米松 /" in caught.value.detail
+
+
 def test_claim_refuses_another_account_and_an_expired_prescription(db, approved):
     s, rx = approved
     other = make_scenario(db)
     with pytest.raises(Forbidden):
         service.claim_for_order(db, prescription_id=decode(rx["id"]), account_user_id=other.patient_user.id,
                                 lines=[("amlodipine", 1)], order_ref="ORD-4", now=utcnow())
-    later = utcnow() + timedelta(days=2)
+    later = utcnow() + timedelta(days=5)  # past the issue day + 3 (RX-01's longest validity, the default)
     with pytest.raises(RuleViolation) as caught:
         service.claim_for_order(db, prescription_id=decode(rx["id"]), account_user_id=s.patient_user.id,
                                 lines=[("amlodipine", 1)], order_ref="ORD-5", now=later)

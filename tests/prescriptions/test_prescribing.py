@@ -25,7 +25,7 @@ def test_doctor_signs_and_the_prescription_goes_to_review(client, db):
     assert rx["status"] == "UNDER_REVIEW" and rx["status_label"] == "待药师审核"
     assert rx["signature_valid"] is True and len(rx["content_digest"]) == 64
     assert rx["items"][0]["knowledge_key"] == "amlodipine" and rx["items"][0]["generic_name"] == "氨氯地平"
-    assert (date.fromisoformat(rx["valid_until"]) - date.fromisoformat(rx["issued_on"])).days == 0
+    assert (date.fromisoformat(rx["valid_until"]) - date.fromisoformat(rx["issued_on"])).days == 3  # RX-01 longest
     queued = workbench.open_review_for_prescription(db, prescription_id=decode(rx["id"]))
     assert queued.status == "pending" and queued.doctor_user_id == s.doctor_user.id
     assert queued.request["prescriber"]["signature_valid"] is True

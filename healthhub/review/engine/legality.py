@@ -1,7 +1,7 @@
 """LEGAL, FORMAT and BANNED: the law's checks (RV-03 合法性/规范性, RX-01..RX-09, OD-01, IDT-09)."""
 from datetime import date
 
-from healthhub.knowledge.model import SpecialClass
+from healthhub.knowledge.model import SPECIAL_CLASS_NAMES, SpecialClass
 from healthhub.review.engine.context import INJECTION_ROUTES, Collector, Item
 from healthhub.review.schemas import ReviewRequest
 
@@ -10,12 +10,6 @@ NORMAL_DAYS, EMERGENCY_DAYS, LONG_TERM_DAYS = 7, 3, 84  # RX-02, RX-09 (12 weeks
 MAX_VALIDITY_DAYS = 3  # RX-01
 LONG_TERM_EXCLUDED = frozenset({SpecialClass.TOXIC, SpecialClass.RADIOACTIVE, SpecialClass.PRECURSOR,
                                 SpecialClass.NARCOTIC, SpecialClass.PSYCHOTROPIC_1, SpecialClass.PSYCHOTROPIC_2})
-SPECIAL_NAMES = {
-    SpecialClass.NARCOTIC: ("麻醉药品", "narcotic"), SpecialClass.PSYCHOTROPIC_1: ("第一类精神药品", "class I psychotropic"),
-    SpecialClass.PSYCHOTROPIC_2: ("第二类精神药品", "class II psychotropic"), SpecialClass.TOXIC: ("医疗用毒性药品", "toxic drug"),
-    SpecialClass.RADIOACTIVE: ("放射性药品", "radioactive drug"), SpecialClass.PRECURSOR: ("药品类易制毒化学品", "precursor chemical"),
-    SpecialClass.VACCINE: ("疫苗", "vaccine"), SpecialClass.BLOOD_PRODUCT: ("血液制品", "blood product"),
-}
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -131,15 +125,18 @@ def check_banned(items: list[Item], out: Collector) -> None:
             continue
         label = item.label
         if drug.special_class is not None:
-            zh, en = SPECIAL_NAMES[drug.special_class]
+            # One classification with the catalogue and prescribing: a compound inherits its ingredients' class.
+            zh, en = SPECIAL_CLASS_NAMES[drug.special_class]
+            evidence = {"special_class": drug.special_class.value}
+            if drug.ingredients:
+                evidence |= {"ingredients": list(drug.ingredients), "reason": drug.ban_reason}
             out.add("BANNED-SPECIAL", [label], f"{label}属{zh}，不得在互联网开具或销售",
-                    f"{label} is a {en}: it may not be prescribed or sold online",
-                    {"special_class": drug.special_class.value})
+                    f"{label} is a {en}: it may not be prescribed or sold online", evidence)
         if drug.online_sale_banned:
             out.add("BANNED-ONLINE-SALE", [label], f"{label}在药品网络销售禁止清单内：{drug.ban_reason}",
                     f"{label} is on the online-sale ban list", {"ban_reason": drug.ban_reason})
         injected = item.route in INJECTION_ROUTES or (item.form is not None and item.form.form_zh == "注射剂")
-        if injected and not any(code.startswith("A10") for code in drug.atc_codes):
+        if injected and not drug.glucose_lowering:
             out.add("BANNED-INJECTION", [label], f"{label}注射剂不得网络销售（降糖药除外）",
                     f"{label} by injection cannot be sold online (glucose-lowering drugs excepted)",
                     {"route": item.route})

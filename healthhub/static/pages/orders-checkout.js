@@ -1,5 +1,2 @@
-// Checkout (orders/checkout.html): the cart lines and the prescription come from the page's JSON block.
-(function () {
-  const data = HH.pageData();
-  HHOrders.initCheckout(data.items, data.prescriptionId);
-})();
+// Checkout (orders/checkout.html): the cart's buyable lines come from the page's JSON block.
+HHOrders.initCheckout(HH.pageData().items);
