@@ -1,5 +1,6 @@
-"""The consultation steps the browser tests share (account set-up through the page's own API calls, then): the patient asks for a follow-up on /consult, the
-demo doctor re-authenticates on /doctor/workbench, accepts it from the queue, and both chat."""
+"""The consultation steps the browser tests share: account set-up through the page's own API calls, then the
+patient asks for a follow-up on /consult, the demo doctor re-authenticates on /doctor/workbench, accepts it
+from the queue, and both chat."""
 from datetime import date
 
 from tests.browser.conftest import DEMO_PASSWORD
