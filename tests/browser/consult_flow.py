@@ -3,7 +3,7 @@ patient asks for a follow-up on /consult, the demo doctor re-authenticates on /d
 from the queue, and both chat."""
 from datetime import date
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, login
 from tests.factories import valid_id_number
 
 HOSPITAL = "/api/v1/hospital"
@@ -66,3 +66,21 @@ def diagnose(doctor, *, code: str, name: str, advice: str) -> None:
     doctor.fill("[data-testid=advice]", advice)
     doctor.click("#diagnosis-form button[type=submit]")
     doctor.get_by_text("诊断已保存").wait_for()
+
+
+def hypertension_follow_up_at_prescribe_page(patient, doctor, *, relationship: str, name: str, birth: date,
+                                             female: bool = False) -> None:
+    """A hypertensive family member's follow-up up to the doctor's prescribe page, amlodipine picked: the two
+    pages logged in, the member set up, the consultation chatted and diagnosed (I10)."""
+    login(patient, "demo_patient")
+    login(doctor, "demo_doctor")
+    member = family_member_with_record(patient, relationship=relationship, name=name, birth=birth, female=female,
+                                       visit_date="2026-10-08", diagnosis_code="I10", diagnosis_text="原发性高血压")
+    start_and_chat(patient, doctor, patient_option={"value": str(member["id"])},
+                   complaint="续开降压药：血压控制平稳", department="全科",
+                   doctor_says="控制得不错，继续服用氨氯地平", patient_says="医生您好，最近血压130/85")
+    diagnose(doctor, code="I10", name="原发性高血压", advice="低盐饮食，每日监测血压")
+    doctor.click("[data-testid=prescribe-link]")
+    doctor.wait_for_url("**/prescribe")
+    doctor.fill("[data-testid=drug-search]", "氨氯地平")
+    doctor.locator("[data-testid=drug-option]").first.click()

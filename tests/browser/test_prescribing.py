@@ -6,28 +6,16 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import login, screenshot
-from tests.browser.consult_flow import diagnose, family_member_with_record, start_and_chat
+from tests.browser.conftest import screenshot
+from tests.browser.consult_flow import hypertension_follow_up_at_prescribe_page
 
 pytestmark = pytest.mark.browser
 
 
 def test_doctor_prescribes_and_patient_sees_it_waiting_for_review(new_page):
     patient, doctor = new_page(), new_page()
-    login(patient, "demo_patient")
-    login(doctor, "demo_doctor")
-    member = family_member_with_record(patient, relationship="配偶", name="林晓燕", birth=date(1979, 4, 2), female=True,
-                                       visit_date="2026-10-08", diagnosis_code="I10", diagnosis_text="原发性高血压")
-
-    start_and_chat(patient, doctor, patient_option={"value": str(member["id"])},
-                   complaint="续开降压药：血压控制平稳", department="全科",
-                   doctor_says="控制得不错，继续服用氨氯地平", patient_says="医生您好，最近血压130/85")
-    diagnose(doctor, code="I10", name="原发性高血压", advice="低盐饮食，每日监测血压")
-    doctor.click("[data-testid=prescribe-link]")
-
-    doctor.wait_for_url("**/prescribe")
-    doctor.fill("[data-testid=drug-search]", "氨氯地平")
-    doctor.locator("[data-testid=drug-option]").first.click()
+    hypertension_follow_up_at_prescribe_page(patient, doctor, relationship="配偶", name="林晓燕",
+                                             birth=date(1979, 4, 2), female=True)
     doctor.locator("[data-testid=rx-item] input[name=dose]").fill("5")
     doctor.locator("[data-testid=rx-errors]").get_by_text("符合处方规则").wait_for()
     doctor.click("[data-testid=rx-sign]")

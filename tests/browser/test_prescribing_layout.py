@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import login, screenshot
-from tests.browser.consult_flow import diagnose, family_member_with_record, start_and_chat
+from tests.browser.conftest import screenshot
+from tests.browser.consult_flow import hypertension_follow_up_at_prescribe_page
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -21,19 +21,8 @@ def assert_fits(page, width: int) -> None:
 
 def test_prescribing_fits_desktop_and_phone_and_speaks_chinese(new_page):
     patient, doctor = new_page(), new_page()
-    login(patient, "demo_patient")
-    login(doctor, "demo_doctor")
-    member = family_member_with_record(patient, relationship="兄弟姐妹", name="林晓峰", birth=date(1975, 2, 14),
-                                       visit_date="2026-10-20", diagnosis_code="I10", diagnosis_text="原发性高血压")
-    start_and_chat(patient, doctor, patient_option={"value": str(member["id"])},
-                   complaint="高血压复诊：想续开苯磺酸氨氯地平片", department="全科",
-                   doctor_says="最近血压多少？", patient_says="早上128/82")
-    diagnose(doctor, code="I10", name="原发性高血压", advice="低盐饮食")
-    doctor.click("[data-testid=prescribe-link]")
-    doctor.wait_for_url("**/prescribe")
-
-    doctor.fill("[data-testid=drug-search]", "氨氯地平")
-    doctor.locator("[data-testid=drug-option]").first.click()
+    hypertension_follow_up_at_prescribe_page(patient, doctor, relationship="兄弟姐妹", name="林晓峰",
+                                             birth=date(1975, 2, 14))
     dose = doctor.locator("[data-testid=rx-item] input[name=dose]")
     dose.fill("0")
     dose.dispatch_event("change")
